@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * alembic-migrations: the core on the command line, for CI and scripts.
+ *
+ *   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json]
+ *   alembic-migrations graph [DIR] [--config PATH] [--name SECTION] [--json]
+ */
+import * as path from 'path';
+import { indexWorkspace, nodeFs, SetupIndex } from './core';
+import { historyOrder } from './core/graph/walk';
+import type { Finding } from './core/types';
+
+const USAGE = `Usage:
+  alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json]
+      Report broken down_revision chains, multiple heads, cycles, duplicate ids and other
+      problems in every Alembic setup under DIR (default: the current folder).
+      Exit status: 0 no errors, 1 errors found, 2 bad usage.
+  alembic-migrations graph [DIR] [--config PATH] [--name SECTION] [--json]
+      Print the revision history of each setup (newest first), or JSON.
+
+  --config PATH   use this alembic.ini / pyproject.toml instead of discovering setups
+  --name SECTION  the ini section to use (like "alembic -n"), default "alembic"
+`;
+
+interface Args {
+  command: string;
+  dir: string;
+  config?: string;
+  name?: string;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help') return 'help';
+  if (command !== 'check' && command !== 'graph') return `unknown command "${command}"`;
+  const a: Args = { command, dir: '.', json: false };
+  let dirSet = false;
+  for (let i = 0; i < rest.length; i++) {
+    const x = rest[i];
+    const val = (): string | undefined => rest[++i];
+    if (x === '--config' || x === '-c') a.config = val();
+    else if (x === '--name' || x === '-n') a.name = val();
+    else if (x === '--json') a.json = true;
+    else if (x === '--format') {
+      const f = val();
+      if (f !== 'json' && f !== 'text') return `--format takes "text" or "json"`;
+      a.json = f === 'json';
+    } else if (x === '-h' || x === '--help') return 'help';
+    else if (x.startsWith('-')) return `unknown option "${x}"`;
+    else if (!dirSet) {
+      a.dir = x;
+      dirSet = true;
+    } else return `unexpected argument "${x}"`;
+    if ((x === '--config' || x === '-c' || x === '--name' || x === '-n') && rest[i] === undefined) return `${x} needs a value`;
+  }
+  return a;
+}
+
+function rel(p: string): string {
+  const r = path.relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+}
+
+function findingJson(f: Finding): object {
+  return {
+    code: f.code, severity: f.severity, path: rel(f.path),
+    line: (f.span?.line ?? 0) + 1, column: (f.span?.column ?? 0) + 1, message: f.message,
+  };
+}
+
+function setupJson(ix: SetupIndex): object {
+  const { graph, files, setup } = ix;
+  return {
+    setup: { id: setup.id, kind: setup.kind, config: setup.configPath && rel(setup.configPath), section: setup.section, scriptLocation: setup.scriptLocation && rel(setup.scriptLocation) },
+    revisions: graph.order.map((id) => {
+      const n = graph.nodes.get(id)!;
+      const f = files[n.key];
+      return { id, downRevisions: n.down, dependsOn: n.dependsOn, branchLabels: n.ownLabels, path: rel(f.path), message: f.facts?.doc?.message ?? '' };
+    }),
+    heads: graph.heads,
+    bases: graph.bases,
+    diagnostics: ix.findings.map(findingJson),
+  };
+}
+
+function printGraphText(ix: SetupIndex): void {
+  const { graph, files, setup } = ix;
+  console.log(`# ${setup.id}${setup.scriptLocation ? ` (${rel(setup.scriptLocation)})` : ''}`);
+  const shown = new Set<string>();
+  const line = (id: string): void => {
+    shown.add(id);
+    const n = graph.nodes.get(id)!;
+    const marks = [n.isHead && 'head', n.isBase && 'base', n.isBranchPoint && 'branchpoint', n.isMergePoint && 'mergepoint'].filter(Boolean);
+    const labels = n.labels.length ? ` (${n.labels.join(', ')})` : '';
+    console.log(`${n.down.length ? n.down.join(', ') : '<base>'} -> ${id}${labels}${marks.length ? ` (${marks.join(') (')})` : ''}, ${files[n.key].facts?.doc?.message ?? ''}`);
+  };
+  const broken = graph.problems.some((p) => p.kind === 'cycle' || p.kind === 'dependency-cycle');
+  if (!broken) historyOrder(graph).forEach(line);
+  for (const id of graph.order) if (!shown.has(id)) line(id); // cut off by a missing parent or a cycle
+  if (!graph.order.length) console.log('(no revisions)');
+}
+
+function printFindingsText(findings: Finding[]): void {
+  for (const f of findings) {
+    console.log(`${rel(f.path)}:${(f.span?.line ?? 0) + 1}:${(f.span?.column ?? 0) + 1}: ${f.severity} ${f.code} ${f.message}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  if (a === 'help') {
+    process.stdout.write(USAGE);
+    return argv.length ? 0 : 2;
+  }
+  if (typeof a === 'string') {
+    process.stderr.write(`alembic-migrations: ${a}\n\n${USAGE}`);
+    return 2;
+  }
+  const dir = path.resolve(a.dir);
+  if ((await nodeFs.kind(dir)) !== 'dir') {
+    process.stderr.write(`alembic-migrations: ${a.dir} is not a folder\n`);
+    return 2;
+  }
+  let configs: string[] | undefined;
+  if (a.config) {
+    const cfg = path.resolve(a.config);
+    if ((await nodeFs.kind(cfg)) !== 'file') {
+      process.stderr.write(`alembic-migrations: config file ${a.config} does not exist\n`);
+      return 2;
+    }
+    configs = [`${path.relative(dir, cfg)}${a.name ? `#${a.name}` : ''}`];
+  }
+  let setups = await indexWorkspace(nodeFs, dir, { configs });
+  if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
+  if (a.command === 'graph') {
+    if (a.json) process.stdout.write(JSON.stringify(setups.map(setupJson), null, 2) + '\n');
+    else if (!setups.length) console.log(`No Alembic setup found under ${a.dir} (looked for alembic.ini, pyproject.toml [tool.alembic], migrations/env.py).`);
+    else setups.forEach((s, i) => { if (i) console.log(''); printGraphText(s); });
+    return 0;
+  }
+  const findings = setups.flatMap((s) => s.findings);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  if (a.json) {
+    process.stdout.write(JSON.stringify({ setups: setups.map((s) => s.setup.id), errors, diagnostics: findings.map(findingJson) }, null, 2) + '\n');
+  } else {
+    printFindingsText(findings);
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const revs = setups.reduce((n, s) => n + s.graph.order.length, 0);
+    console.error(`${setups.length} setup(s), ${revs} revision(s): ${errors} error(s), ${warnings} warning(s).`);
+    if (!setups.length) console.error(`No Alembic setup found under ${a.dir}.`);
+  }
+  return errors ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e) => {
+      process.stderr.write(`alembic-migrations: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,280 @@
+/**
+ * The revision graph with Alembic's semantics (alembic/script/revision.py, RevisionMap):
+ * heads, bases, branch and merge points, `depends_on` (by id or branch label), branch-label
+ * propagation, and the problems Alembic would stop on — which we record and step over, so the
+ * rest of the graph is still known.
+ */
+
+export interface RevisionInput {
+  id: string;
+  /** `down_revision` items, in order (an empty list is a base). */
+  down: string[];
+  /** `depends_on` items as written: revision ids or branch labels. */
+  dependsOn: string[];
+  branchLabels: string[];
+  /** Caller's handle (e.g. index of the file); returned in problems. */
+  key: number;
+}
+
+export interface RevisionNode {
+  id: string;
+  key: number;
+  down: string[];
+  dependsOn: string[];
+  /** depends_on resolved to revision ids (labels replaced; missing ones dropped). */
+  resolvedDeps: string[];
+  /** resolvedDeps minus those an ancestor already depends on (Alembic's normalized deps). */
+  normalizedDeps: string[];
+  /** Labels declared in this file. */
+  ownLabels: string[];
+  /** Labels that apply to this revision (own + propagated along its branch). */
+  labels: string[];
+  /** Revisions whose down_revision names this one. */
+  next: string[];
+  /** Revisions whose down_revision or depends_on names this one. */
+  allNext: string[];
+  isHead: boolean;
+  /** Head also when depends_on is counted (`alembic heads --resolve-dependencies`). */
+  isRealHead: boolean;
+  isBase: boolean;
+  isBranchPoint: boolean;
+  isMergePoint: boolean;
+}
+
+export type GraphProblem =
+  | { kind: 'duplicate'; id: string; keys: number[] }
+  | { kind: 'missing-parent'; id: string; key: number; parent: string }
+  | { kind: 'missing-dependency'; id: string; key: number; dependency: string }
+  | { kind: 'self-loop'; id: string; key: number; via: 'down_revision' | 'depends_on' }
+  | { kind: 'cycle'; ids: string[]; keys: number[] }
+  | { kind: 'dependency-cycle'; ids: string[]; keys: number[] }
+  | { kind: 'label-conflict'; label: string; id: string; key: number; other: string; otherKey: number; otherIsRevision: boolean };
+
+export interface RevisionGraph {
+  nodes: Map<string, RevisionNode>;
+  /** Revision ids in load order (Alembic's revision-map order; a duplicate keeps its first slot). */
+  order: string[];
+  heads: string[];
+  bases: string[];
+  realHeads: string[];
+  realBases: string[];
+  /** Branch label -> the revision that declares it. */
+  labels: Map<string, string>;
+  problems: GraphProblem[];
+}
+
+/** Builds the graph. Input order matters the way file order matters to Alembic (ties, duplicates). */
+export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
+  const nodes = new Map<string, RevisionNode>();
+  const order: string[] = [];
+  const problems: GraphProblem[] = [];
+  const dupKeys = new Map<string, number[]>();
+
+  for (const r of inputs) {
+    let down = dedupe(r.down);
+    let deps = dedupe(r.dependsOn.filter((d) => d !== ''));
+    if (down.includes(r.id)) {
+      problems.push({ kind: 'self-loop', id: r.id, key: r.key, via: 'down_revision' });
+      down = down.filter((d) => d !== r.id);
+    }
+    if (deps.includes(r.id)) {
+      problems.push({ kind: 'self-loop', id: r.id, key: r.key, via: 'depends_on' });
+      deps = deps.filter((d) => d !== r.id);
+    }
+    const prev = nodes.get(r.id);
+    if (prev) {
+      const keys = dupKeys.get(r.id) ?? [prev.key];
+      keys.push(r.key);
+      dupKeys.set(r.id, keys);
+    } else {
+      order.push(r.id);
+    }
+    nodes.set(r.id, {
+      id: r.id, key: r.key, down, dependsOn: deps, resolvedDeps: [], normalizedDeps: [],
+      ownLabels: dedupe(r.branchLabels), labels: [], next: [], allNext: [],
+      isHead: true, isRealHead: true, isBase: down.length === 0, isBranchPoint: false, isMergePoint: down.length > 1,
+    });
+  }
+  for (const [id, keys] of dupKeys) problems.push({ kind: 'duplicate', id, keys });
+
+  // Branch labels share the namespace of revision ids (Alembic's _map_branch_labels).
+  const labels = new Map<string, string>();
+  for (const id of order) {
+    const n = nodes.get(id)!;
+    for (const label of n.ownLabels) {
+      const byRev = nodes.get(label);
+      const byLabel = labels.get(label);
+      if (byRev || byLabel) {
+        const other = byRev ?? nodes.get(byLabel!)!;
+        problems.push({ kind: 'label-conflict', label, id, key: n.key, other: other.id, otherKey: other.key, otherIsRevision: !!byRev });
+        continue;
+      }
+      labels.set(label, id);
+    }
+  }
+
+  // depends_on: exact ids or labels (no partial ids: Alembic looks them up in its map).
+  for (const id of order) {
+    const n = nodes.get(id)!;
+    for (const d of n.dependsOn) {
+      const target = nodes.has(d) ? d : labels.get(d);
+      if (target === undefined) problems.push({ kind: 'missing-dependency', id, key: n.key, dependency: d });
+      else if (target !== id && !n.resolvedDeps.includes(target)) n.resolvedDeps.push(target);
+    }
+  }
+
+  for (const id of order) {
+    const n = nodes.get(id)!;
+    for (const d of n.down) {
+      const parent = nodes.get(d);
+      if (!parent) {
+        problems.push({ kind: 'missing-parent', id, key: n.key, parent: d });
+        continue;
+      }
+      parent.next.push(id);
+      parent.allNext.push(id);
+      parent.isHead = false;
+      parent.isRealHead = false;
+    }
+    for (const d of n.resolvedDeps) {
+      const parent = nodes.get(d)!;
+      if (!parent.allNext.includes(id)) parent.allNext.push(id);
+      parent.isRealHead = false;
+    }
+  }
+  for (const n of nodes.values()) n.isBranchPoint = n.next.length > 1;
+
+  const graph: RevisionGraph = {
+    nodes, order, labels, problems,
+    heads: order.filter((id) => nodes.get(id)!.isHead),
+    bases: order.filter((id) => nodes.get(id)!.isBase),
+    realHeads: order.filter((id) => nodes.get(id)!.isRealHead),
+    realBases: order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; }),
+  };
+  detectCycles(graph);
+  normalizeDeps(graph);
+  propagateLabels(graph);
+  return graph;
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/** Strongly connected components (iterative Tarjan) over present edges. */
+function cycles(graph: RevisionGraph, edges: (n: RevisionNode) => string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let counter = 0;
+  for (const start of graph.order) {
+    if (index.has(start)) continue;
+    const work: { id: string; i: number; succ: string[] }[] = [];
+    const push = (id: string): void => {
+      index.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      work.push({ id, i: 0, succ: edges(graph.nodes.get(id)!).filter((s) => graph.nodes.has(s)) });
+    };
+    push(start);
+    while (work.length) {
+      const top = work[work.length - 1];
+      if (top.i < top.succ.length) {
+        const s = top.succ[top.i++];
+        if (!index.has(s)) push(s);
+        else if (onStack.has(s)) low.set(top.id, Math.min(low.get(top.id)!, index.get(s)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1].id;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.id)!));
+      }
+      if (low.get(top.id) === index.get(top.id)) {
+        const comp: string[] = [];
+        let x: string;
+        do {
+          x = stack.pop()!;
+          onStack.delete(x);
+          comp.push(x);
+        } while (x !== top.id);
+        if (comp.length > 1) out.push(comp.sort());
+      }
+    }
+  }
+  return out;
+}
+
+function detectCycles(graph: RevisionGraph): void {
+  const keysOf = (ids: string[]): number[] => ids.map((id) => graph.nodes.get(id)!.key);
+  const versionCycles = cycles(graph, (n) => n.down);
+  for (const ids of versionCycles) graph.problems.push({ kind: 'cycle', ids, keys: keysOf(ids) });
+  const inVersionCycle = new Set(versionCycles.flat());
+  for (const ids of cycles(graph, (n) => [...n.down, ...n.resolvedDeps])) {
+    if (ids.every((id) => inVersionCycle.has(id))) continue;
+    graph.problems.push({ kind: 'dependency-cycle', ids, keys: keysOf(ids) });
+  }
+}
+
+/** Ancestors through down_revision only (excluding the start), iterative and cycle-safe. */
+export function versionAncestors(graph: RevisionGraph, id: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...(graph.nodes.get(id)?.down ?? [])];
+  while (todo.length) {
+    const x = todo.pop()!;
+    if (seen.has(x)) continue;
+    const n = graph.nodes.get(x);
+    if (!n) continue;
+    seen.add(x);
+    todo.push(...n.down);
+  }
+  seen.delete(id);
+  return seen;
+}
+
+/** Alembic's _normalize_depends_on: drop dependencies that an ancestor already depends on. */
+function normalizeDeps(graph: RevisionGraph): void {
+  for (const n of graph.nodes.values()) {
+    if (!n.resolvedDeps.length) continue;
+    const keep = new Set(n.resolvedDeps);
+    for (const a of versionAncestors(graph, n.id)) {
+      for (const d of graph.nodes.get(a)!.resolvedDeps) keep.delete(d);
+    }
+    n.normalizedDeps = n.resolvedDeps.filter((d) => keep.has(d));
+  }
+}
+
+/**
+ * Alembic's _add_branches: a label applies to the revision, to everything above it (through
+ * down_revision links), and down its own line until a branch point or a merge point.
+ */
+function propagateLabels(graph: RevisionGraph): void {
+  const add = (n: RevisionNode, labels: string[]): void => {
+    for (const l of labels) if (!n.labels.includes(l)) n.labels.push(l);
+  };
+  for (const id of graph.order) {
+    const n = graph.nodes.get(id)!;
+    const own = n.ownLabels.filter((l) => graph.labels.get(l) === id);
+    if (!own.length) continue;
+    const seen = new Set<string>();
+    const todo = [id];
+    while (todo.length) {
+      const x = todo.pop()!;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      const m = graph.nodes.get(x)!;
+      add(m, own);
+      todo.push(...m.next);
+    }
+    let parent: RevisionNode | undefined = n;
+    const walked = new Set<string>();
+    while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
+      walked.add(parent.id);
+      add(parent, own);
+      parent = parent.down.length === 1 ? graph.nodes.get(parent.down[0]) : undefined;
+    }
+  }
+}

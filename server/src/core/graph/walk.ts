@@ -1,0 +1,250 @@
+/**
+ * Revision expressions (`head`, `heads`, `base`, ids, unique prefixes, branch labels,
+ * `label@head`, `+N`, `-N`, `rev+N`) and the ordered steps of `alembic upgrade` /
+ * `alembic downgrade` / `alembic history`, following Alembic's RevisionMap
+ * (_collect_upgrade_revisions, _collect_downgrade_revisions, _topological_sort).
+ */
+import type { RevisionGraph, RevisionNode } from './graph';
+
+export type Resolved = { ids: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };
+export type WalkErrorCode = 'multiple-heads' | 'not-found' | 'ambiguous' | 'too-short' | 'not-in-branch' | 'walked-too-far' | 'cycle' | 'range' | 'bad-expression';
+
+const fail = (code: WalkErrorCode, error: string, candidates?: string[]): Resolved => ({ error, code, candidates });
+
+/** Looks up one identifier: exact id, branch label, or a unique prefix (Alembic: candidates longer than 3 chars). */
+export function lookup(graph: RevisionGraph, ident: string): Resolved {
+  if (graph.nodes.has(ident)) return { ids: [ident] };
+  const byLabel = graph.labels.get(ident);
+  if (byLabel) return { ids: [byLabel] };
+  const cands: string[] = [];
+  for (const key of [...graph.order, ...graph.labels.keys()]) {
+    if (key.length > 3 && key.startsWith(ident)) cands.push(graph.labels.get(key) ?? key);
+  }
+  const unique = [...new Set(cands)];
+  if (unique.length === 1) return { ids: unique };
+  if (unique.length > 1) {
+    return fail('ambiguous', `Multiple revisions start with '${ident}': ${unique.slice(0, 3).map((c) => `'${c}'`).join(', ')}...`, unique);
+  }
+  return fail(ident.length < 4 ? 'too-short' : 'not-found', `No such revision or branch '${ident}'${ident.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : ''}`);
+}
+
+function multipleHeads(heads: string[], arg: string): Resolved {
+  return fail('multiple-heads', `Multiple head revisions are present for given argument '${arg}'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads`, heads);
+}
+
+/** Heads whose lineage includes `rev` (descendant heads); all heads when rev is undefined. */
+function headsOf(graph: RevisionGraph, rev: string | undefined): string[] {
+  if (rev === undefined) return graph.heads;
+  const up = descendants(graph, [rev], false);
+  return graph.heads.filter((h) => up.has(h));
+}
+
+/**
+ * Resolves a revision expression to ids. `current` is the applied set (for `+N`/`-N`).
+ * `base` resolves to [] (no revision).
+ */
+export function resolve(graph: RevisionGraph, expr: string, current: string[] = []): Resolved {
+  const rel = /^(?:(.+?)@)?(\w+)?([+-]\d+)$/.exec(expr);
+  if (rel) return resolveRelative(graph, rel[1], rel[2], parseInt(rel[3], 10), current, expr);
+  let branch: string | undefined;
+  let rest = expr;
+  const at = expr.indexOf('@');
+  if (at >= 0) {
+    branch = expr.slice(0, at);
+    rest = expr.slice(at + 1);
+  }
+  let branchRev: string | undefined;
+  if (branch !== undefined) {
+    const b = lookup(graph, branch);
+    if ('error' in b) return fail('not-found', `No such branch: '${branch}'`);
+    branchRev = b.ids[0];
+  }
+  if (rest === 'heads') return { ids: headsOf(graph, branchRev) };
+  if (rest === 'head') {
+    const hs = headsOf(graph, branchRev);
+    return hs.length > 1 ? multipleHeads(hs, expr) : { ids: hs };
+  }
+  if (rest === 'base') {
+    if (branchRev === undefined) return { ids: [] };
+    const down = ancestors(graph, [branchRev], false);
+    return { ids: graph.bases.filter((b) => down.has(b)) };
+  }
+  const r = lookup(graph, rest);
+  if ('error' in r || branchRev === undefined) return r;
+  const id = r.ids[0];
+  if (!sharesLineage(graph, id, branchRev)) return fail('not-in-branch', `Revision ${id} is not a member of branch '${branch}'`);
+  return r;
+}
+
+function sharesLineage(graph: RevisionGraph, a: string, b: string): boolean {
+  return a === b || ancestors(graph, [a], false).has(b) || descendants(graph, [a], false).has(b);
+}
+
+function resolveRelative(graph: RevisionGraph, branch: string | undefined, base: string | undefined, n: number, current: string[], expr: string): Resolved {
+  let start: string | undefined;
+  if (base !== undefined) {
+    const r = resolve(graph, branch !== undefined ? `${branch}@${base}` : base, current);
+    if ('error' in r) return r;
+    if (r.ids.length > 1) return multipleHeads(r.ids, expr);
+    start = r.ids[0];
+  } else {
+    let cur = current;
+    if (branch !== undefined) {
+      const b = lookup(graph, branch);
+      if ('error' in b) return fail('not-found', `No such branch: '${branch}'`);
+      cur = current.filter((c) => sharesLineage(graph, c, b.ids[0]));
+    }
+    if (cur.length > 1) return fail('ambiguous', `Relative revision ${expr} is ambiguous with several current revisions (${cur.join(', ')}); name a branch: <branch>@${expr}`);
+    start = cur[0];
+  }
+  let id = start;
+  for (let i = 0; i < Math.abs(n); i++) {
+    if (n > 0) {
+      const next = id === undefined ? graph.bases : graph.nodes.get(id)!.next;
+      if (next.length !== 1) {
+        return fail(next.length ? 'ambiguous' : 'walked-too-far', next.length ? `Ambiguous walk: ${id ?? 'base'} has several next revisions (${next.join(', ')})` : `Relative revision ${expr} didn't produce ${Math.abs(n)} migrations`);
+      }
+      id = next[0];
+    } else {
+      if (id === undefined) return fail('walked-too-far', `Relative revision ${expr} didn't produce ${Math.abs(n)} migrations`);
+      const down = graph.nodes.get(id)!.down;
+      if (down.length > 1) return fail('ambiguous', `Ambiguous walk: ${id} is a merge point of ${down.join(', ')}`);
+      id = down[0];
+    }
+  }
+  return { ids: id === undefined ? [] : [id] };
+}
+
+/** Alembic's _normalized_down_revisions. */
+function normalizedDown(n: RevisionNode): string[] {
+  return n.normalizedDeps.length ? [...new Set([...n.down, ...n.normalizedDeps])] : n.down;
+}
+
+/** Ancestors including the starting revisions; with dependencies (normalized), like _get_ancestor_nodes. */
+export function ancestors(graph: RevisionGraph, start: string[], withDeps = true): Set<string> {
+  return related(graph, start, (n) => (withDeps ? normalizedDown(n) : n.down));
+}
+
+/** Descendants including the starting revisions. */
+export function descendants(graph: RevisionGraph, start: string[], withDeps = true): Set<string> {
+  return related(graph, start, (n) => (withDeps ? n.allNext : n.next));
+}
+
+function related(graph: RevisionGraph, start: string[], fn: (n: RevisionNode) => string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...start];
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (seen.has(id)) continue;
+    const n = graph.nodes.get(id);
+    if (!n) continue;
+    seen.add(id);
+    for (const x of fn(n)) if (!seen.has(x)) todo.push(x);
+  }
+  return seen;
+}
+
+/** Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow. */
+export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
+  const pos = new Map<string, number>();
+  graph.order.forEach((id, i) => pos.set(id, i));
+  const todo = new Set(revisions);
+  const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
+  const anc = current.map((h) => ancestors(graph, [h]));
+  const out: string[] = [];
+  let idx = 0;
+  let hops = 0;
+  while (current.length) {
+    const cand = current[idx];
+    const blocker = hops <= current.length ? anc.findIndex((a, j) => j !== idx && a.has(cand)) : -1;
+    if (blocker >= 0) {
+      idx = blocker; // another head needs `cand`: walk that head first
+      hops++;
+      continue;
+    }
+    hops = 0;
+    if (todo.delete(cand)) out.push(cand);
+    const node = graph.nodes.get(cand)!;
+    const add = normalizedDown(node).filter((r) => todo.has(r) && !current.includes(r));
+    if (!add.length) {
+      current.splice(idx, 1);
+      anc.splice(idx, 1);
+      idx = Math.max(idx - 1, 0);
+    } else if (!node.normalizedDeps.length && node.down.length === 1) {
+      current[idx] = add[0];
+      anc[idx].delete(cand);
+    } else {
+      current[idx] = add[0];
+      anc[idx] = ancestors(graph, [add[0]]);
+      for (const h of add.slice(1)) {
+        current.push(h);
+        anc.push(ancestors(graph, [h]));
+      }
+    }
+  }
+  return out;
+}
+
+/** `alembic history` order (newest first): every revision reachable from the heads. */
+export function historyOrder(graph: RevisionGraph): string[] {
+  return topologicalSort(graph, ancestors(graph, graph.heads), graph.heads);
+}
+
+export type Walk = { steps: string[]; targets: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };
+
+function cycleGuard(graph: RevisionGraph): Walk | undefined {
+  const c = graph.problems.find((p) => p.kind === 'cycle' || p.kind === 'dependency-cycle');
+  if (c && 'ids' in c) return { error: `The history has a cycle (${c.ids.join(', ')}); Alembic refuses to walk it. Fix the down_revision values first.`, code: 'cycle' };
+  return undefined;
+}
+
+/**
+ * The migrations `alembic upgrade TARGET` runs from the applied set `current`, in execution
+ * order (oldest first), like ScriptDirectory._upgrade_revs (implicit base).
+ */
+export function upgradeSteps(graph: RevisionGraph, current: string[], target: string): Walk {
+  const guard = cycleGuard(graph);
+  if (guard) return guard;
+  const t = resolve(graph, target, current);
+  if ('error' in t) return t;
+  const required = ancestors(graph, t.ids);
+  const have = ancestors(graph, current);
+  const needs = new Set([...required].filter((r) => !have.has(r)));
+  return { steps: topologicalSort(graph, needs, t.ids).reverse(), targets: t.ids };
+}
+
+/**
+ * The migrations `alembic downgrade TARGET` undoes from the applied set `current`, in
+ * execution order (newest first), like ScriptDirectory._downgrade_revs.
+ */
+export function downgradeSteps(graph: RevisionGraph, current: string[], target: string): Walk {
+  const guard = cycleGuard(graph);
+  if (guard) return guard;
+  let branch: string | undefined;
+  if (!/^[+-]\d+$/.test(target) && target.includes('@')) branch = target.split('@')[0];
+  const t = resolve(graph, target, current);
+  if ('error' in t) return t;
+  if (t.ids.length > 1) return multipleHeads(t.ids, target) as Walk;
+  const tid = t.ids[0];
+  let roots: string[] = tid === undefined ? graph.order.filter((id) => graph.nodes.get(id)!.down.length === 0) : [...graph.nodes.get(tid)!.next];
+  if (branch !== undefined && roots.length > 1) {
+    const b = lookup(graph, branch);
+    if (!('error' in b)) {
+      const anc = ancestors(graph, b.ids, false);
+      roots = roots.filter((r) => anc.has(r));
+      if (!roots.length) return { error: 'Not a valid downgrade target from current heads', code: 'range' };
+    }
+  }
+  const drop = descendants(graph, roots);
+  const active = ancestors(graph, current);
+  const steps = new Set([...drop].filter((d) => active.has(d)));
+  if (tid !== undefined && !steps.size && !current.includes(tid)) {
+    return { error: `Destination ${tid} is not a valid downgrade target from current head(s): nothing to drop`, code: 'range' };
+  }
+  return { steps: topologicalSort(graph, steps, current), targets: t.ids };
+}
+
+/** Revisions between the applied set and the heads: what `alembic upgrade heads` would run. */
+export function pending(graph: RevisionGraph, applied: string[]): Walk {
+  return upgradeSteps(graph, applied, 'heads');
+}

@@ -1,0 +1,13 @@
+/** Public surface of the core (pure: no VS Code or LSP imports anywhere under core/). */
+export * from './types';
+export * from './config/setup';
+export { discoverSetups } from './config/discover';
+export type { DiscoverOptions } from './config/discover';
+export * from './graph/graph';
+export * from './graph/walk';
+export * from './project';
+export { CODES } from './diagnostics/diagnostics';
+export { initPythonParser, parseMigration } from './python/parser';
+export type { MigrationFacts, HeaderValue } from './python/parser';
+export { nodeFs } from './nodeFs';
+export { redactUrl } from './redact';

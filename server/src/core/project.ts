@@ -1,0 +1,168 @@
+/**
+ * From a setup to its graph: list the migration files Alembic would load, read each one, build
+ * the revision graph, derive the findings. One bad file never stops the others.
+ */
+import * as path from 'path';
+import type { Setup } from './config/setup';
+import { discoverSetups, DiscoverOptions } from './config/discover';
+import { computeFindings } from './diagnostics/diagnostics';
+import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
+import { MigrationFacts, parseMigration, initPythonParser, valueItems } from './python/parser';
+import { decodeSource } from './text';
+import type { CoreFs, Finding } from './types';
+
+export interface ScriptFile {
+  path: string;
+  /** What the parser read; undefined when the file could not be read or decoded. */
+  facts?: MigrationFacts;
+  readError?: string;
+  /** The revision id Alembic would use (from `revision`, or an all-hex file name). */
+  id?: string;
+  idFromFilename?: boolean;
+}
+
+export interface SetupIndex {
+  setup: Setup;
+  files: ScriptFile[];
+  graph: RevisionGraph;
+  findings: Finding[];
+}
+
+/** Alembic's file rule: `*.py`, not `__init__*`, not Emacs lock files `.#*`. */
+const SOURCE_FILE = /^(?!\.#|__init__)(.*\.py)$/;
+const SOURCELESS_FILE = /^(?!\.#|__init__)(.*\.py)(c|o)$/;
+/** Alembic's legacy fallback: the revision id is an all-hex file name. */
+const HEX_FILE = /^([a-f0-9]+)\.py$/;
+
+/** Files Alembic loads for this setup, in load order. Missing version folders are skipped like Alembic does. */
+export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files: string[]; findings: Finding[] }> {
+  const files: string[] = [];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const seenDirs = new Set<string>();
+  let sourceless = 0;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real) || depth > 20) return;
+    seenDirs.add(real);
+    let entries;
+    try {
+      entries = await fs.readDir(dir);
+    } catch (e) {
+      findings.push({ code: 'alembic/unreadable', severity: 'error', path: dir, message: `Cannot read the versions folder ${dir} (${(e as NodeJS.ErrnoException).code ?? e}); check its permissions.` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: string[] = [];
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.kind === 'dir') {
+        if (setup.recursiveVersionLocations && e.name !== '__pycache__') subdirs.push(p);
+        continue;
+      }
+      if (e.kind !== 'file') continue;
+      if (SOURCE_FILE.test(e.name)) {
+        let rp = p;
+        try {
+          rp = await fs.realpath(p);
+        } catch {
+          /* keep p */
+        }
+        if (seen.has(rp)) continue; // the same file through two locations: loaded once
+        seen.add(rp);
+        files.push(p);
+      } else if (setup.sourceless && SOURCELESS_FILE.test(e.name)) {
+        sourceless++;
+      }
+    }
+    for (const s of subdirs) await visit(s, depth + 1);
+  };
+  for (const loc of setup.versionLocations) {
+    if ((await fs.kind(loc)) !== 'dir') continue;
+    await visit(loc, 0);
+  }
+  if (sourceless) {
+    findings.push({
+      code: 'alembic/sourceless', severity: 'info', path: setup.configPath ?? setup.versionLocations[0],
+      message: `${sourceless} compiled migration file(s) (.pyc) without source are loaded by Alembic (sourceless = true) but cannot be read here; they are missing from the graph.`,
+    });
+  }
+  return { files, findings };
+}
+
+/** Reads and parses one migration file (text from disk or from an unsaved editor). */
+export async function loadScriptFile(fs: CoreFs, file: string): Promise<ScriptFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    return withId({ path: file, readError: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` });
+  }
+  const d = decodeSource(bytes);
+  if ('error' in d) return withId({ path: file, readError: d.error });
+  return scriptFromText(file, d.text);
+}
+
+export function scriptFromText(file: string, text: string): ScriptFile {
+  return withId({ path: file, facts: parseMigration(text) });
+}
+
+function withId(f: ScriptFile): ScriptFile {
+  const rev = f.facts?.headers.revision?.value;
+  if (rev?.kind === 'str') f.id = rev.item.value;
+  else if (!rev || f.readError) {
+    const m = HEX_FILE.exec(path.basename(f.path));
+    if (m && !f.readError) {
+      f.id = m[1];
+      f.idFromFilename = true;
+    }
+  }
+  return f;
+}
+
+/** Graph input of the files that Alembic could load (others are reported, not guessed). */
+export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
+  const out: RevisionInput[] = [];
+  files.forEach((f, key) => {
+    if (!f.facts || f.id === undefined) return;
+    const h = f.facts.headers;
+    const down = h.down_revision?.value;
+    if (!down || down.kind === 'unknown') return; // missing or not knowable: reported by diagnostics
+    out.push({
+      id: f.id,
+      down: valueItems(down).map((i) => i.value),
+      dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
+      branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
+      key,
+    });
+  });
+  return out;
+}
+
+/** Graph and findings of a setup whose files are already loaded (pure; used on every edit). */
+export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[] = []): SetupIndex {
+  const graph = buildGraph(revisionInputs(files));
+  const findings = [...setup.findings, ...extra, ...computeFindings(files, graph)];
+  return { setup, files, graph, findings };
+}
+
+export async function indexSetup(fs: CoreFs, setup: Setup): Promise<SetupIndex> {
+  await initPythonParser();
+  const listed = await listScriptFiles(fs, setup);
+  const files: ScriptFile[] = [];
+  for (const f of listed.files) files.push(await loadScriptFile(fs, f));
+  return analyzeSetup(setup, files, listed.findings);
+}
+
+/** Every setup of a workspace folder, indexed. */
+export async function indexWorkspace(fs: CoreFs, root: string, opts: DiscoverOptions = {}): Promise<SetupIndex[]> {
+  const setups = await discoverSetups(fs, root, opts);
+  const out: SetupIndex[] = [];
+  for (const s of setups) out.push(await indexSetup(fs, s));
+  return out;
+}

@@ -1,0 +1,49 @@
+import type { Span } from './types';
+
+/** Maps UTF-16 offsets to 0-based line/column; built once per text, queried by binary search. */
+export class LineIndex {
+  private starts: number[] | undefined;
+  constructor(readonly text: string) {}
+
+  private lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      const t = this.text;
+      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
+  }
+
+  position(offset: number): { line: number; column: number } {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, column: offset - starts[lo] };
+  }
+
+  span(start: number, end: number): Span {
+    const a = this.position(start);
+    const b = this.position(end);
+    return { start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+}
+
+/** Decodes file bytes as Python would read a source file (UTF-8, optional BOM). */
+export function decodeSource(bytes: Uint8Array): { text: string } | { error: string } {
+  if (bytes.includes(0)) {
+    return { error: 'the file contains NUL bytes (binary data); Python refuses to load it' };
+  }
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text };
+  } catch {
+    return { error: 'the file is not valid UTF-8; Python would fail to read it (save it as UTF-8)' };
+  }
+}

@@ -56,6 +56,8 @@ export async function discoverSetups(fs: CoreFs, root: string, opts: DiscoverOpt
   for (const env of found.envPys.sort()) {
     const dir = path.dirname(env);
     if (coveredDirs.has(dir)) continue;
+    // A config whose script_location is broken most likely means this folder: report the config only.
+    if (setups.some((s) => isBroken(s) && (dir + path.sep).startsWith(s.cwd + path.sep))) continue;
     if ((await fs.kind(path.join(dir, 'versions'))) !== 'dir') continue;
     setups.push({
       id: rel(root, dir) + '/env.py', kind: 'bare', section: 'alembic', cwd: path.dirname(dir),
@@ -68,6 +70,10 @@ export async function discoverSetups(fs: CoreFs, root: string, opts: DiscoverOpt
     });
   }
   return setups;
+}
+
+function isBroken(s: Setup): boolean {
+  return !s.scriptLocation || s.findings.some((f) => f.code === 'alembic/script-location-missing');
 }
 
 async function walk(fs: CoreFs, dir: string, depth: number, seen: Set<string>, found: Found): Promise<void> {

@@ -249,7 +249,8 @@ function normalizeDeps(graph: RevisionGraph): void {
 
 /**
  * Alembic's _add_branches: a label applies to the revision, to everything above it (through
- * down_revision links), and down its own line until a branch point or a merge point.
+ * down_revision links), and, when nothing above it branches or merges, down its own line
+ * until a branch point or a merge point.
  */
 function propagateLabels(graph: RevisionGraph): void {
   const add = (n: RevisionNode, labels: string[]): void => {
@@ -269,7 +270,17 @@ function propagateLabels(graph: RevisionGraph): void {
       add(m, own);
       todo.push(...m.next);
     }
-    let parent: RevisionNode | undefined = n;
+    // Alembic walks down from the last descendant it visited. When the descendants branch,
+    // that walk stops at the branch point (nothing new); when they form one chain, it starts
+    // at the chain's top and may continue below this revision, down to a branch or merge point.
+    let top = n;
+    const chain = new Set<string>([n.id]);
+    while (top.next.length === 1 && !chain.has(top.next[0])) {
+      top = graph.nodes.get(top.next[0])!;
+      chain.add(top.id);
+    }
+    if (top.next.length > 1) continue;
+    let parent: RevisionNode | undefined = top;
     const walked = new Set<string>();
     while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
       walked.add(parent.id);

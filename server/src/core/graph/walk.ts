@@ -59,7 +59,8 @@ export function resolve(graph: RevisionGraph, expr: string, current: string[] = 
     if ('error' in b) return fail('not-found', `No such branch: '${branch}'`);
     branchRev = b.ids[0];
   }
-  if (rest === 'heads') return { ids: headsOf(graph, branchRev) };
+  // `heads` alone counts depends_on (Alembic's _real_heads); `label@heads` and `head` do not.
+  if (rest === 'heads') return { ids: branchRev === undefined ? graph.realHeads : headsOf(graph, branchRev) };
   if (rest === 'head') {
     const hs = headsOf(graph, branchRev);
     return hs.length > 1 ? multipleHeads(hs, expr) : { ids: hs };
@@ -221,7 +222,9 @@ export function downgradeSteps(graph: RevisionGraph, current: string[], target: 
   const guard = cycleGuard(graph);
   if (guard) return guard;
   let branch: string | undefined;
-  if (!/^[+-]\d+$/.test(target) && target.includes('@')) branch = target.split('@')[0];
+  if (target.includes('@')) branch = target.split('@')[0];
+  // `downgrade -N` walks down from the first current revision and stays on its branch.
+  else if (/^-\d+$/.test(target) && current.length) branch = current[0];
   const t = resolve(graph, target, current);
   if ('error' in t) return t;
   if (t.ids.length > 1) return multipleHeads(t.ids, target) as Walk;

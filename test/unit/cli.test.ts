@@ -1,0 +1,67 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { cleanupTmp, project, tmpDir, writeTree } from '../helpers';
+
+after(cleanupTmp);
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+const run = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+
+describe('alembic-migrations CLI', () => {
+  it('check: compiler-style lines, exit 1 on errors', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'lost0002', down: 'gone0000' }]));
+    const r = run(['check'], d);
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^migrations\/versions\/0001_lost0002\.py:\d+:\d+: error alembic\/missing-parent /m);
+  });
+
+  it('check: exit 0 and silence on a healthy history', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'next0002', down: 'root0001' }]));
+    const r = run(['check', d], tmpDir());
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.strictEqual(r.stdout, '');
+    assert.match(r.stderr, /1 setup\(s\), 2 revision\(s\): 0 error\(s\), 0 warning\(s\)/);
+  });
+
+  it('check --format json', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'a0000002', down: 'root0001' }, { id: 'b0000003', down: 'root0001' }]));
+    const r = run(['check', '--format', 'json'], d);
+    assert.strictEqual(r.status, 0);
+    const j = JSON.parse(r.stdout);
+    assert.deepStrictEqual(j.diagnostics.map((x: { code: string }) => x.code), ['alembic/multiple-heads', 'alembic/multiple-heads']);
+  });
+
+  it('graph --json: the stable public shape, one object per setup', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001', message: 'init' }, { id: 'next0002', down: 'root0001', labels: 'x', deps: 'root0001' }]));
+    const r = run(['graph', '--json'], d);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const [s] = JSON.parse(r.stdout);
+    assert.deepStrictEqual(Object.keys(s).sort(), ['bases', 'diagnostics', 'heads', 'revisions', 'setup']);
+    assert.deepStrictEqual(s.revisions[1], {
+      id: 'next0002', downRevisions: ['root0001'], dependsOn: ['root0001'], branchLabels: ['x'], path: 'migrations/versions/0001_next0002.py', message: 'revision next0002',
+    });
+    assert.deepStrictEqual([s.heads, s.bases], [['next0002'], ['root0001']]);
+  });
+
+  it('graph text, --config and --name', () => {
+    const d = writeTree(tmpDir(), {
+      'multi.ini': '[alembic]\nscript_location = one\n[two]\nscript_location = two\n',
+      'one/env.py': '', 'one/versions/a.py': 'revision = "one00001"\ndown_revision = None\n',
+      'two/env.py': '', 'two/versions/b.py': 'revision = "two00001"\ndown_revision = None\n',
+    });
+    const r = run(['graph', '--config', 'multi.ini', '--name', 'two'], d);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /<base> -> two00001 \(head\) \(base\)/);
+    assert.doesNotMatch(r.stdout, /one00001/);
+  });
+
+  it('bad usage: exit 2 with a message', () => {
+    const d = tmpDir();
+    for (const args of [['frobnicate'], ['check', '--format', 'xml'], ['check', 'no/such/dir'], ['graph', '--config', 'missing.ini']]) {
+      const r = run(args, d);
+      assert.strictEqual(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /alembic-migrations: /);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 /**
  * alembic-migrations: the core on the command line, for CI and scripts.
  *
- *   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json]
+ *   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
  *   alembic-migrations graph [DIR] [--config PATH] [--name SECTION] [--json]
  */
 import * as path from 'path';
@@ -11,7 +11,7 @@ import { historyOrder } from './core/graph/walk';
 import type { Finding } from './core/types';
 
 const USAGE = `Usage:
-  alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json]
+  alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
       Report broken down_revision chains, multiple heads, cycles, duplicate ids and other
       problems in every Alembic setup under DIR (default: the current folder).
       Exit status: 0 no errors, 1 errors found, 2 bad usage.
@@ -20,6 +20,8 @@ const USAGE = `Usage:
 
   --config PATH   use this alembic.ini / pyproject.toml instead of discovering setups
   --name SECTION  the ini section to use (like "alembic -n"), default "alembic"
+  --fast / --full read files with the fast scanner (no syntax check of function bodies) or
+                  parse every file fully; default: --full for check, --fast for graph
 `;
 
 interface Args {
@@ -28,6 +30,7 @@ interface Args {
   config?: string;
   name?: string;
   json: boolean;
+  mode?: 'fast' | 'full';
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -42,6 +45,8 @@ function parseArgs(argv: string[]): Args | string {
     if (x === '--config' || x === '-c') a.config = val();
     else if (x === '--name' || x === '-n') a.name = val();
     else if (x === '--json') a.json = true;
+    else if (x === '--fast') a.mode = 'fast';
+    else if (x === '--full') a.mode = 'full';
     else if (x === '--format') {
       const f = val();
       if (f !== 'json' && f !== 'text') return `--format takes "text" or "json"`;
@@ -131,7 +136,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     configs = [`${path.relative(dir, cfg)}${a.name ? `#${a.name}` : ''}`];
   }
-  let setups = await indexWorkspace(nodeFs, dir, { configs });
+  // graph reads with the fast scanner; check parses every file fully to find every syntax error.
+  const mode = a.mode ?? (a.command === 'graph' ? 'fast' : 'full');
+  let setups = await indexWorkspace(nodeFs, dir, { configs, mode });
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {
     if (a.json) process.stdout.write(JSON.stringify(setups.map(setupJson), null, 2) + '\n');

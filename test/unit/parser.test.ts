@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { initPythonParser, MAX_FULL_PARSE, parseMigration } from '../../server/src/core/python/parser';
-import { valueItems } from '../../server/src/core/python/parser';
+import { valueItems } from '../../server/src/core/python/facts';
 import { migration } from '../helpers';
 
 before(() => initPythonParser());

@@ -8,6 +8,7 @@ export * from './graph/walk';
 export * from './project';
 export { CODES } from './diagnostics/diagnostics';
 export { initPythonParser, parseMigration } from './python/parser';
-export type { MigrationFacts, HeaderValue } from './python/parser';
+export type { MigrationFacts, HeaderValue } from './python/facts';
+export { readMigration } from './python/read';
 export { nodeFs } from './nodeFs';
 export { redactUrl } from './redact';

@@ -1,17 +1,22 @@
-import { promises as fsp } from 'fs';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { CoreFs, DirEntry } from './types';
 
-/** CoreFs over the real disk (CLI, benchmark, and the server's base layer). */
+/**
+ * CoreFs over the real disk (CLI, benchmark, and the server's base layer).
+ * Synchronous calls behind the async interface: for thousands of small files this is several
+ * times faster than fs.promises (no thread-pool round trip and FileHandle per file).
+ */
 export const nodeFs: CoreFs = {
-  readFile: (p) => fsp.readFile(p),
+  readFile: async (p) => fs.readFileSync(p),
   async readDir(p) {
-    const ents = await fsp.readdir(p, { withFileTypes: true });
+    const ents = fs.readdirSync(p, { withFileTypes: true });
     const out: DirEntry[] = [];
     for (const e of ents) {
       if (e.isSymbolicLink()) {
         let kind: DirEntry['kind'] = 'other';
         try {
-          const st = await fsp.stat(`${p}/${e.name}`);
+          const st = fs.statSync(path.join(p, e.name));
           kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
         } catch {
           /* dangling link */
@@ -23,13 +28,10 @@ export const nodeFs: CoreFs = {
     }
     return out;
   },
-  realpath: (p) => fsp.realpath(p),
+  realpath: async (p) => fs.realpathSync.native(p),
   async kind(p) {
-    try {
-      const st = await fsp.stat(p);
-      return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-    } catch {
-      return undefined;
-    }
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return undefined;
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
   },
 };

@@ -7,7 +7,10 @@ import type { Setup } from './config/setup';
 import { discoverSetups, DiscoverOptions } from './config/discover';
 import { computeFindings } from './diagnostics/diagnostics';
 import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
-import { MigrationFacts, parseMigration, initPythonParser, valueItems } from './python/parser';
+import { MigrationFacts, valueItems } from './python/facts';
+import { initPythonParser } from './python/parser';
+import { scanMigration } from './python/scan';
+import { readMigration } from './python/read';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
 
@@ -67,11 +70,14 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
       }
       if (e.kind !== 'file') continue;
       if (SOURCE_FILE.test(e.name)) {
-        let rp = p;
-        try {
-          rp = await fs.realpath(p);
-        } catch {
-          /* keep p */
+        // Folders are already unique by real path; only a linked file can repeat another one.
+        let rp = path.join(real, e.name);
+        if (e.symlink) {
+          try {
+            rp = await fs.realpath(p);
+          } catch {
+            /* keep p */
+          }
         }
         if (seen.has(rp)) continue; // the same file through two locations: loaded once
         seen.add(rp);
@@ -95,8 +101,15 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
   return { files, findings };
 }
 
-/** Reads and parses one migration file (text from disk or from an unsaved editor). */
-export async function loadScriptFile(fs: CoreFs, file: string): Promise<ScriptFile> {
+/**
+ * How files are read: 'fast' uses the scanner and falls back to tree-sitter for what it does
+ * not fully understand (no full syntax check of function bodies); 'full' parses every file
+ * with tree-sitter (finds every syntax error).
+ */
+export type ReadMode = 'fast' | 'full';
+
+/** Reads and parses one migration file from disk. */
+export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(file);
@@ -105,11 +118,17 @@ export async function loadScriptFile(fs: CoreFs, file: string): Promise<ScriptFi
   }
   const d = decodeSource(bytes);
   if ('error' in d) return withId({ path: file, readError: d.error });
-  return scriptFromText(file, d.text);
+  if (mode === 'fast') {
+    const facts = scanMigration(d.text);
+    if (facts) return withId({ path: file, facts });
+  }
+  await initPythonParser(); // loaded only when a file needs it
+  return scriptFromText(file, d.text, 'full');
 }
 
-export function scriptFromText(file: string, text: string): ScriptFile {
-  return withId({ path: file, facts: parseMigration(text) });
+/** A migration file from text (e.g. an unsaved editor). Needs initPythonParser() done. */
+export function scriptFromText(file: string, text: string, mode: ReadMode = 'full'): ScriptFile {
+  return withId({ path: file, facts: readMigration(text, mode) });
 }
 
 function withId(f: ScriptFile): ScriptFile {
@@ -151,18 +170,21 @@ export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[]
   return { setup, files, graph, findings };
 }
 
-export async function indexSetup(fs: CoreFs, setup: Setup): Promise<SetupIndex> {
-  await initPythonParser();
+export interface IndexOptions extends DiscoverOptions {
+  mode?: ReadMode;
+}
+
+export async function indexSetup(fs: CoreFs, setup: Setup, opts: IndexOptions = {}): Promise<SetupIndex> {
   const listed = await listScriptFiles(fs, setup);
   const files: ScriptFile[] = [];
-  for (const f of listed.files) files.push(await loadScriptFile(fs, f));
+  for (const f of listed.files) files.push(await loadScriptFile(fs, f, opts.mode ?? 'full'));
   return analyzeSetup(setup, files, listed.findings);
 }
 
 /** Every setup of a workspace folder, indexed. */
-export async function indexWorkspace(fs: CoreFs, root: string, opts: DiscoverOptions = {}): Promise<SetupIndex[]> {
+export async function indexWorkspace(fs: CoreFs, root: string, opts: IndexOptions = {}): Promise<SetupIndex[]> {
   const setups = await discoverSetups(fs, root, opts);
   const out: SetupIndex[] = [];
-  for (const s of setups) out.push(await indexSetup(fs, s));
+  for (const s of setups) out.push(await indexSetup(fs, s, opts));
   return out;
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import type { GraphProblem, RevisionGraph } from '../graph/graph';
-import { HeaderName, StringItem, valueItems } from '../python/parser';
+import { HeaderName, StringItem, valueItems } from '../python/facts';
 import type { ScriptFile } from '../project';
 import type { Finding, Fix, RelatedLocation, Span } from '../types';
 
@@ -151,15 +151,17 @@ function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]
   for (const p of graph.problems) problemFinding(p);
 
   if (graph.heads.length > 1) {
+    const SHOWN = 5;
     for (const h of graph.heads) {
       const n = graph.nodes.get(h)!;
       const f = fileOf(n.key);
       const others = graph.heads.filter((x) => x !== h);
+      const listed = others.slice(0, SHOWN).map(messageOf).join(', ') + (others.length > SHOWN ? ` and ${others.length - SHOWN} more` : '');
       out.push({
         code: CODES.multipleHeads, severity: 'warning', path: f.path, span: headerSpan(f, 'revision'),
         data: { heads: graph.heads },
-        message: `${graph.heads.length} heads: this revision and ${others.map(messageOf).join(', ')}. "alembic upgrade head" fails with "Multiple head revisions are present". Merge them (alembic merge heads -m "merge") or, if the branches are meant to stay apart, give them branch_labels and upgrade with "heads".`,
-        related: others.map((o) => loc(graph.nodes.get(o)!.key, `head ${messageOf(o)}`)),
+        message: `${graph.heads.length} heads: this revision and ${listed}. "alembic upgrade head" fails with "Multiple head revisions are present". Merge them (alembic merge heads -m "merge") or, if the branches are meant to stay apart, give them branch_labels and upgrade with "heads".`,
+        related: others.slice(0, 20).map((o) => loc(graph.nodes.get(o)!.key, `head ${messageOf(o)}`)),
       });
     }
   }

@@ -152,8 +152,9 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     realBases: order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; }),
   };
   detectCycles(graph);
-  normalizeDeps(graph);
-  propagateLabels(graph);
+  const topo = topoOrder(graph);
+  normalizeDeps(graph, topo);
+  propagateLabels(graph, topo);
   return graph;
 }
 
@@ -219,31 +220,62 @@ function detectCycles(graph: RevisionGraph): void {
   }
 }
 
-/** Ancestors through down_revision only (excluding the start), iterative and cycle-safe. */
-export function versionAncestors(graph: RevisionGraph, id: string): Set<string> {
-  const seen = new Set<string>();
-  const todo = [...(graph.nodes.get(id)?.down ?? [])];
-  while (todo.length) {
-    const x = todo.pop()!;
-    if (seen.has(x)) continue;
-    const n = graph.nodes.get(x);
-    if (!n) continue;
-    seen.add(x);
-    todo.push(...n.down);
+/**
+ * Revision ids with every parent (down_revision) before its children (Kahn's algorithm).
+ * Revisions on a cycle, or above one, come last in load order.
+ */
+function topoOrder(graph: RevisionGraph): string[] {
+  const pending = new Map<string, number>();
+  const ready: string[] = [];
+  for (const id of graph.order) {
+    const n = graph.nodes.get(id)!;
+    const present = n.down.filter((d) => graph.nodes.has(d)).length;
+    pending.set(id, present);
+    if (!present) ready.push(id);
   }
-  seen.delete(id);
-  return seen;
+  const out: string[] = [];
+  for (let i = 0; i < ready.length; i++) {
+    const id = ready[i];
+    out.push(id);
+    for (const c of graph.nodes.get(id)!.next) {
+      const left = pending.get(c)! - 1;
+      pending.set(c, left);
+      if (left === 0) ready.push(c);
+    }
+  }
+  if (out.length < graph.order.length) {
+    const seen = new Set(out);
+    for (const id of graph.order) if (!seen.has(id)) out.push(id);
+  }
+  return out;
 }
 
-/** Alembic's _normalize_depends_on: drop dependencies that an ancestor already depends on. */
-function normalizeDeps(graph: RevisionGraph): void {
-  for (const n of graph.nodes.values()) {
-    if (!n.resolvedDeps.length) continue;
-    const keep = new Set(n.resolvedDeps);
-    for (const a of versionAncestors(graph, n.id)) {
-      for (const d of graph.nodes.get(a)!.resolvedDeps) keep.delete(d);
+const EMPTY: readonly string[] = [];
+
+/** Union of small id lists, sharing the input when nothing is added. */
+function union(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  const extra = b.filter((x) => !a.includes(x));
+  return extra.length ? [...a, ...extra] : a;
+}
+
+/**
+ * Alembic's _normalize_depends_on: drop dependencies that an ancestor (through down_revision)
+ * already depends on. One pass in topological order; `held` is shared along plain chains.
+ */
+function normalizeDeps(graph: RevisionGraph, order: string[]): void {
+  const held = new Map<string, readonly string[]>(); // deps held by a revision's strict ancestors
+  for (const id of order) {
+    const n = graph.nodes.get(id)!;
+    let h: readonly string[] = EMPTY;
+    for (const d of n.down) {
+      const p = graph.nodes.get(d);
+      if (!p) continue;
+      h = union(union(h, held.get(d) ?? EMPTY), p.resolvedDeps);
     }
-    n.normalizedDeps = n.resolvedDeps.filter((d) => keep.has(d));
+    held.set(id, h);
+    if (n.resolvedDeps.length) n.normalizedDeps = n.resolvedDeps.filter((x) => !h.includes(x));
   }
 }
 
@@ -252,24 +284,26 @@ function normalizeDeps(graph: RevisionGraph): void {
  * down_revision links), and, when nothing above it branches or merges, down its own line
  * until a branch point or a merge point.
  */
-function propagateLabels(graph: RevisionGraph): void {
-  const add = (n: RevisionNode, labels: string[]): void => {
-    for (const l of labels) if (!n.labels.includes(l)) n.labels.push(l);
-  };
+function propagateLabels(graph: RevisionGraph, order: string[]): void {
+  const owned = (n: RevisionNode): string[] => n.ownLabels.filter((l) => graph.labels.get(l) === n.id);
+  // Upward: every revision inherits the labels of all its down_revision ancestors (one pass).
+  const inherited = new Map<string, readonly string[]>();
+  for (const id of order) {
+    const n = graph.nodes.get(id)!;
+    let acc: readonly string[] = EMPTY;
+    for (const d of n.down) {
+      const p = graph.nodes.get(d);
+      if (p) acc = union(acc, inherited.get(d) ?? EMPTY);
+    }
+    acc = union(acc, owned(n));
+    inherited.set(id, acc);
+    n.labels = [...acc];
+  }
+  // Downward: from the top of a plain chain above the labeled revision.
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
-    const own = n.ownLabels.filter((l) => graph.labels.get(l) === id);
+    const own = owned(n);
     if (!own.length) continue;
-    const seen = new Set<string>();
-    const todo = [id];
-    while (todo.length) {
-      const x = todo.pop()!;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      const m = graph.nodes.get(x)!;
-      add(m, own);
-      todo.push(...m.next);
-    }
     // Alembic walks down from the last descendant it visited. When the descendants branch,
     // that walk stops at the branch point (nothing new); when they form one chain, it starts
     // at the chain's top and may continue below this revision, down to a branch or merge point.
@@ -284,7 +318,7 @@ function propagateLabels(graph: RevisionGraph): void {
     const walked = new Set<string>();
     while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
       walked.add(parent.id);
-      add(parent, own);
+      for (const l of own) if (!parent.labels.includes(l)) parent.labels.push(l);
       parent = parent.down.length === 1 ? graph.nodes.get(parent.down[0]) : undefined;
     }
   }

@@ -10,56 +10,8 @@ import * as path from 'path';
 import { Language, Node, Parser } from 'web-tree-sitter';
 import { LineIndex } from '../text';
 import type { Span } from '../types';
+import { DocFacts, HEADER_NAMES, HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
 import { decodeStringLiteral } from './literals';
-
-export const HEADER_NAMES = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
-export type HeaderName = (typeof HEADER_NAMES)[number];
-
-export interface StringItem {
-  value: string;
-  span: Span;
-}
-
-export type HeaderValue =
-  | { kind: 'none'; span: Span }
-  | { kind: 'str'; span: Span; item: StringItem }
-  | { kind: 'seq'; span: Span; items: StringItem[]; brackets: 'tuple' | 'list' }
-  | { kind: 'unknown'; span: Span; text: string; reason: string };
-
-export interface HeaderAssignment {
-  name: HeaderName;
-  /** Span of the variable name on its assignment line. */
-  nameSpan: Span;
-  value: HeaderValue;
-  /** The type annotation text, when annotated (`revision: str = ...`). */
-  annotation?: string;
-}
-
-export interface FunctionFacts {
-  nameSpan: Span;
-  /** True when the body is only `pass`, `...`, a docstring and comments. */
-  empty: boolean;
-}
-
-export interface DocFacts {
-  span: Span;
-  /** Alembic's `Script.doc`: the stripped docstring's first paragraph. */
-  message: string;
-  createDate?: string;
-  /** Ids listed on a `Revises:` line, with the line's span. */
-  revises?: { ids: string[]; span: Span };
-}
-
-export interface MigrationFacts {
-  headers: Partial<Record<HeaderName, HeaderAssignment>>;
-  doc?: DocFacts;
-  upgrade?: FunctionFacts;
-  downgrade?: FunctionFacts;
-  /** Spans of syntax errors (tree-sitter ERROR / MISSING nodes). */
-  syntaxErrors: Span[];
-  /** True when only the start of a very large file was parsed (see MAX_FULL_PARSE). */
-  truncated: boolean;
-}
 
 /** Files larger than this (UTF-16 units) are parsed up to their first top-level `def`/`class`. */
 export const MAX_FULL_PARSE = 2_000_000;
@@ -118,13 +70,16 @@ class FileReader {
   }
 
   read(root: Node, truncated: boolean): MigrationFacts {
-    const facts: MigrationFacts = { headers: {}, syntaxErrors: [], truncated };
+    const facts: MigrationFacts = { headers: {}, syntaxErrors: [], truncated, reader: 'tree-sitter' };
     if (root.hasError) this.collectErrors(root, facts.syntaxErrors);
-    const statements = root.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
+    const statements = root.namedChildren.filter((n): n is Node => !!n && !EXTRAS.has(n.type));
     const first = statements[0];
     if (first?.type === 'expression_statement' && first.namedChildCount === 1) {
       const s = first.namedChild(0);
-      if (s && (s.type === 'string' || s.type === 'concatenated_string')) facts.doc = this.readDoc(s);
+      if (s && (s.type === 'string' || s.type === 'concatenated_string')) {
+        const doc = this.readDoc(s);
+        if (doc) facts.doc = doc;
+      }
     }
     for (const st of statements) {
       if (st.type === 'expression_statement') this.readAssignment(st, facts);
@@ -223,7 +178,7 @@ class FileReader {
         return { kind: 'str', span, item: { value: v, span } };
       }
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+        const inner = n.namedChildren.filter((c): c is Node => !!c && !EXTRAS.has(c.type));
         if (inner.length === 1) {
           const v = this.value(inner[0]);
           return { ...v, span } as HeaderValue;
@@ -235,7 +190,7 @@ class FileReader {
       case 'expression_list': {
         const items: StringItem[] = [];
         for (const c of n.namedChildren) {
-          if (!c || c.type === 'comment') continue;
+          if (!c || EXTRAS.has(c.type)) continue;
           const v = this.value(c);
           if (v.kind === 'str') items.push(v.item);
           else if (v.kind === 'unknown') return { ...v, span };
@@ -257,7 +212,7 @@ class FileReader {
     if (n.type === 'concatenated_string') {
       let out = '';
       for (const c of n.namedChildren) {
-        if (!c || c.type === 'comment') continue;
+        if (!c || EXTRAS.has(c.type)) continue;
         const v = this.stringValue(c);
         if (v === undefined) return undefined;
         out += v;
@@ -271,21 +226,7 @@ class FileReader {
 
   private readDoc(n: Node): DocFacts | undefined {
     const raw = this.stringValue(n);
-    if (raw === undefined) return undefined;
-    const longdoc = raw.trim();
-    const message = longdoc.split('\n\n')[0];
-    const doc: DocFacts = { span: this.span(n), message };
-    const date = /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw);
-    if (date) doc.createDate = date[1];
-    // Locate `Revises:` in the source text so its span is exact.
-    const srcText = this.text.slice(n.startIndex, n.endIndex);
-    const rv = /^([ \t]*Revises:)([^\n]*)$/m.exec(srcText);
-    if (rv) {
-      const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
-      const start = n.startIndex + rv.index;
-      doc.revises = { ids, span: this.lines.span(start, start + rv[0].length) };
-    }
-    return doc;
+    return raw === undefined ? undefined : readDocFacts(this.text, raw, n.startIndex, n.endIndex, this.lines);
   }
 
   private readFunction(st: Node, facts: MigrationFacts): void {
@@ -294,7 +235,7 @@ class FileReader {
     const name = def.childForFieldName('name');
     if (!name || (name.text !== 'upgrade' && name.text !== 'downgrade')) return;
     const body = def.childForFieldName('body');
-    const statements = body ? body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+    const statements = body ? body.namedChildren.filter((c): c is Node => !!c && !EXTRAS.has(c.type)) : [];
     const empty = statements.every((s) => {
       if (s.type === 'pass_statement') return true;
       if (s.type === 'expression_statement' && s.namedChildCount === 1) {
@@ -306,6 +247,9 @@ class FileReader {
     facts[name.text as 'upgrade' | 'downgrade'] = { nameSpan: this.span(name), empty };
   }
 }
+
+/** Nodes that may appear anywhere and carry no value: comments and backslash continuations. */
+const EXTRAS = new Set(['comment', 'line_continuation']);
 
 const COMPOUND = new Set([
   'if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement', 'match_statement',
@@ -321,12 +265,4 @@ function retarget(v: HeaderValue, span: Span): HeaderValue {
   if (v.kind === 'str') return { kind: 'str', span, item: { value: v.item.value, span } };
   if (v.kind === 'seq') return { ...v, span, items: v.items.map((i) => ({ value: i.value, span })) };
   return { ...v, span };
-}
-
-/** The strings a header value holds: `None` and `()` give [], `'a'` gives ['a']. */
-export function valueItems(v: HeaderValue | undefined): StringItem[] {
-  if (!v) return [];
-  if (v.kind === 'str') return [v.item];
-  if (v.kind === 'seq') return v.items;
-  return [];
 }

@@ -28,7 +28,7 @@ export interface RevisionNode {
   /** Labels declared in this file. */
   ownLabels: string[];
   /** Labels that apply to this revision (own + propagated along its branch). */
-  labels: string[];
+  labels: readonly string[];
   /** Revisions whose down_revision names this one. */
   next: string[];
   /** Revisions whose down_revision or depends_on names this one. */
@@ -151,15 +151,21 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     realHeads: order.filter((id) => nodes.get(id)!.isRealHead),
     realBases: order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; }),
   };
-  detectCycles(graph);
   const topo = topoOrder(graph);
+  detectCycles(graph, topo);
+  if (topo.length < order.length) {
+    // revisions on or above a cycle still get labels and dependencies, in load order
+    const seen = new Set(topo);
+    for (const id of order) if (!seen.has(id)) topo.push(id);
+  }
   normalizeDeps(graph, topo);
   propagateLabels(graph, topo);
   return graph;
 }
 
 function dedupe(xs: string[]): string[] {
-  return [...new Set(xs)];
+  if (xs.length < 2) return xs;
+  return xs.length === 2 ? (xs[0] === xs[1] ? [xs[0]] : xs) : [...new Set(xs)];
 }
 
 /** Strongly connected components (iterative Tarjan) over present edges. */
@@ -209,10 +215,18 @@ function cycles(graph: RevisionGraph, edges: (n: RevisionNode) => string[]): str
   return out;
 }
 
-function detectCycles(graph: RevisionGraph): void {
+/**
+ * Cycles: Kahn's algorithm orders the graph in linear time and leaves out exactly the revisions
+ * on or above a cycle; only then does Tarjan name the members of each cycle.
+ */
+function detectCycles(graph: RevisionGraph, versionTopo: string[]): void {
   const keysOf = (ids: string[]): number[] => ids.map((id) => graph.nodes.get(id)!.key);
-  const versionCycles = cycles(graph, (n) => n.down);
+  const versionCycles = versionTopo.length < graph.order.length ? cycles(graph, (n) => n.down) : [];
   for (const ids of versionCycles) graph.problems.push({ kind: 'cycle', ids, keys: keysOf(ids) });
+  const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
+  if (!hasDeps) return;
+  const depTopo = kahn(graph, (n) => n.down.length + n.resolvedDeps.length, (n) => n.allNext);
+  if (depTopo.length === graph.order.length) return;
   const inVersionCycle = new Set(versionCycles.flat());
   for (const ids of cycles(graph, (n) => [...n.down, ...n.resolvedDeps])) {
     if (ids.every((id) => inVersionCycle.has(id))) continue;
@@ -220,34 +234,36 @@ function detectCycles(graph: RevisionGraph): void {
   }
 }
 
-/**
- * Revision ids with every parent (down_revision) before its children (Kahn's algorithm).
- * Revisions on a cycle, or above one, come last in load order.
- */
-function topoOrder(graph: RevisionGraph): string[] {
+/** Kahn's algorithm: the revisions whose every parent comes first; those on or above a cycle are missing. */
+function kahn(graph: RevisionGraph, parentCount: (n: RevisionNode) => number, children: (n: RevisionNode) => string[]): string[] {
   const pending = new Map<string, number>();
-  const ready: string[] = [];
+  const out: string[] = [];
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
-    const present = n.down.filter((d) => graph.nodes.has(d)).length;
-    pending.set(id, present);
-    if (!present) ready.push(id);
+    const c = parentCount(n);
+    pending.set(id, c);
+    if (!c) out.push(id);
   }
-  const out: string[] = [];
-  for (let i = 0; i < ready.length; i++) {
-    const id = ready[i];
-    out.push(id);
-    for (const c of graph.nodes.get(id)!.next) {
+  for (let i = 0; i < out.length; i++) {
+    for (const c of children(graph.nodes.get(out[i])!)) {
       const left = pending.get(c)! - 1;
       pending.set(c, left);
-      if (left === 0) ready.push(c);
+      if (left === 0) out.push(c);
     }
   }
-  if (out.length < graph.order.length) {
-    const seen = new Set(out);
-    for (const id of graph.order) if (!seen.has(id)) out.push(id);
-  }
   return out;
+}
+
+/**
+ * Revision ids with every parent (down_revision) before its children. Revisions on a cycle, or
+ * above one, are missing.
+ */
+function topoOrder(graph: RevisionGraph): string[] {
+  return kahn(graph, (n) => {
+    let c = 0;
+    for (const d of n.down) if (graph.nodes.has(d)) c++;
+    return c;
+  }, (n) => n.next);
 }
 
 const EMPTY: readonly string[] = [];
@@ -285,7 +301,7 @@ function normalizeDeps(graph: RevisionGraph, order: string[]): void {
  * until a branch point or a merge point.
  */
 function propagateLabels(graph: RevisionGraph, order: string[]): void {
-  const owned = (n: RevisionNode): string[] => n.ownLabels.filter((l) => graph.labels.get(l) === n.id);
+  const owned = (n: RevisionNode): readonly string[] => (n.ownLabels.length ? n.ownLabels.filter((l) => graph.labels.get(l) === n.id) : EMPTY);
   // Upward: every revision inherits the labels of all its down_revision ancestors (one pass).
   const inherited = new Map<string, readonly string[]>();
   for (const id of order) {
@@ -297,7 +313,7 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     }
     acc = union(acc, owned(n));
     inherited.set(id, acc);
-    n.labels = [...acc];
+    n.labels = acc; // shared along chains (readonly); the downward walk below copies before adding
   }
   // Downward: from the top of a plain chain above the labeled revision.
   for (const id of graph.order) {
@@ -318,7 +334,8 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     const walked = new Set<string>();
     while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
       walked.add(parent.id);
-      for (const l of own) if (!parent.labels.includes(l)) parent.labels.push(l);
+      const missing = own.filter((l) => !parent!.labels.includes(l));
+      if (missing.length) parent.labels = [...parent.labels, ...missing];
       parent = parent.down.length === 1 ? graph.nodes.get(parent.down[0]) : undefined;
     }
   }

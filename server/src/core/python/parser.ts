@@ -74,7 +74,7 @@ class FileReader {
     if (root.hasError) this.collectErrors(root, facts.syntaxErrors);
     const statements = root.namedChildren.filter((n): n is Node => !!n && !EXTRAS.has(n.type));
     const first = statements[0];
-    if (first?.type === 'expression_statement' && first.namedChildCount === 1) {
+    if (first?.type === 'expression_statement' && first.childCount === 1) {
       const s = first.namedChild(0);
       if (s && (s.type === 'string' || s.type === 'concatenated_string')) {
         const doc = this.readDoc(s);

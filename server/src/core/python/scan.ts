@@ -25,6 +25,8 @@ interface Tok {
 interface Line {
   indent: number;
   toks: Tok[];
+  /** For a line ending in ':' — the indented block after it, as a text range (not tokenized). */
+  block?: { start: number; end: number };
 }
 
 const HEADER = new Set<string>(HEADER_NAMES);
@@ -35,6 +37,13 @@ const NAME = /[A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*/y;
 const NUM = /(?:\d[\w.]*|\.\d[\w]*)(?:[eE][-+]?\d+)?[jJ]?/y;
 const STR_START = /([rRbBuUfFtT]{0,2})('''|"""|'|")/y;
 const SPACE = /[ \t\f]+/y;
+
+/** A header name used anywhere in a block's text. */
+const HEADER_WORD = /\b(?:revision|down_revision|branch_labels|depends_on)\b/;
+const STR = `[rRbBuUfFtT]{0,2}(?:"""(?:[^"\\\\]|\\\\[\\s\\S]|"(?!""))*"""|'\'\'(?:[^'\\\\]|\\\\[\\s\\S]|'(?!''))*'\'\'|"(?:[^"\\\\\\n]|\\\\.)*"|'(?:[^'\\\\\\n]|\\\\.)*')`;
+const SIMPLE_NOOP = `(?:pass|\\.\\.\\.|${STR})`;
+/** A body with nothing but `pass`, `...`, docstrings, comments and blank lines. */
+const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*${SIMPLE_NOOP}[ \\t]*)*;?[ \\t]*)?(?:#[^\\r\\n]*)?(?:\\r\\n|\\r|\\n|$))*$`);
 
 class Bail extends Error {}
 const bail = (): never => {
@@ -74,9 +83,16 @@ function tokenize(text: string): Line[] {
     if (c === 10 || c === 13) {
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
       if (stack.length) continue; // implicit continuation inside brackets
-      lines.push({ indent, toks });
+      const line: Line = { indent, toks };
+      lines.push(line);
       toks = [];
       atLineStart = true;
+      const last = line.toks[line.toks.length - 1];
+      if (indent === 0 && last && last.k === 'op' && last.v === ':') {
+        const end = skipBlock(text, i);
+        line.block = { start: i, end };
+        i = end;
+      }
       continue;
     }
     if (c === 32 || c === 9 || c === 12) {
@@ -158,30 +174,50 @@ function tokenize(text: string): Line[] {
   }
   if (stack.length) bail();
   if (toks.length) lines.push({ indent, toks });
-  for (const l of lines) checkAdjacent(l.toks);
-  checkIndentation(lines);
+  for (const l of lines) {
+    if (l.indent !== 0) bail(); // unexpected indent (blocks were skipped whole)
+    checkAdjacent(l.toks);
+    const last = l.toks[l.toks.length - 1];
+    if (last.k === 'op' && last.v === ':' && !l.block) bail(); // a block opener at the end of the file
+  }
   return lines;
 }
 
-/** Python's INDENT/DEDENT rules: indent only after a line ending in ':', dedent to a known level. */
-function checkIndentation(lines: Line[]): void {
-  const levels = [0];
-  let opens = false;
-  for (const l of lines) {
-    const top = levels[levels.length - 1];
-    if (l.indent > top) {
-      if (!opens) bail(); // unexpected indent
-      levels.push(l.indent);
-    } else {
-      if (opens) bail(); // expected an indented block
-      while (levels[levels.length - 1] > l.indent) levels.pop();
-      if (levels[levels.length - 1] !== l.indent) bail(); // dedent to no enclosing level
-    }
-    const last = l.toks[l.toks.length - 1];
-    opens = last.k === 'op' && last.v === ':';
+/** Strings, comments, brackets, continuations and newlines inside a block (a lone quote: unterminated string). */
+const BLOCK_TOKEN = /"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''|"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*'|["']|#[^\r\n]*|[()[\]{}]|\r\n|\r|\n/g;
+
+/**
+ * Skips the indented block that starts at `from` (just after the newline of its header) without
+ * tokenizing it: returns where the next line at column 0 starts (or the end of the text).
+ * Follows strings and brackets so a column-0 line inside them does not end the block.
+ */
+function skipBlock(text: string, from: number): number {
+  // the block must start with an indented line (blank and comment lines aside)
+  const first = /(?:[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\r|\n))*([ \t\f]*)(?=\S)/y;
+  first.lastIndex = from;
+  const m = first.exec(text);
+  if (!m || m[1].length === 0 || m[1].includes('\t')) return bail(); // expected an indented block
+  let depth = 0;
+  BLOCK_TOKEN.lastIndex = from;
+  for (;;) {
+    const t = BLOCK_TOKEN.exec(text);
+    if (!t) break;
+    const v = t[0];
+    const c = v[0];
+    if (c === '\n' || c === '\r') {
+      if (depth) continue;
+      const at = BLOCK_TOKEN.lastIndex;
+      const next = text[at];
+      if (next !== undefined && next !== ' ' && next !== '\t' && next !== '\f' && next !== '\n' && next !== '\r' && next !== '#') return at;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth < 0) bail();
+    } else if (v.length === 1 && (c === '"' || c === "'")) bail(); // unterminated string
   }
-  if (opens) bail();
+  if (depth) bail();
+  return text.length;
 }
+
 
 /** Words that may sit between two operands in an expression (`x if y else z`, `a not in b`). */
 const JOINERS = new Set(['if', 'else', 'for', 'in', 'not', 'and', 'or', 'is', 'async', 'await', 'lambda', 'import', 'as', 'from', 'return', 'yield', 'del', 'assert', 'raise', 'print', 'global', 'nonlocal', 'with', 'while', 'elif', 'except', 'case', 'match', 'type', 'pass', 'None', 'True', 'False']);
@@ -214,6 +250,7 @@ function checkAdjacent(toks: Tok[]): void {
     if (operandA && operandB && !(a.k === 'str' && b.k === 'str')) bail();
   }
 }
+
 
 /** Splits tokens at depth-0 occurrences of an operator. */
 function splitTop(toks: Tok[], op: string): Tok[][] {
@@ -255,26 +292,19 @@ class Scanner {
     const lines = tokenize(this.text);
     const facts: MigrationFacts = { headers: {}, syntaxErrors: [], truncated: false, reader: 'scanner' };
     let first = true;
-    for (let li = 0; li < lines.length; ) {
-      const line = lines[li];
-      if (line.indent !== 0) bail(); // unexpected indent
-      // the block of a compound statement: following lines that are indented
-      let end = li + 1;
-      while (end < lines.length && lines[end].indent > 0) end++;
-      const block = lines.slice(li + 1, end);
-      const t = line.toks;
+    for (let li = 0; li < lines.length; li++) {
+      const t = lines[li].toks;
       const head = t[0];
       const isDecorator = head.k === 'op' && head.v === '@';
       const isCompound = isDecorator || (head.k === 'name' && (COMPOUND.has(head.v) || (head.v === 'match' && t.length > 1 && !(t[1].k === 'op' && (t[1].v === '=' || t[1].v === '.')))));
       if (isCompound) {
-        if (splitTop(t, ';').length > 1 && !t.some((x) => x.k === 'op' && x.v === ':')) bail();
-        if (splitTop(t.slice(0, t.findIndex((x) => x.k === 'op' && x.v === ':')), ';').length > 1) bail(); // `async; def f()`
-        this.compound(lines, li, end, facts);
-        li = end;
+        const colon = t.findIndex((x) => x.k === 'op' && x.v === ':');
+        if (splitTop(colon < 0 ? t : t.slice(0, colon), ';').length > 1) bail(); // `async; def f()`
+        li = this.compound(lines, li, facts);
         first = false;
         continue;
       }
-      if (block.length) bail(); // indented lines after a simple statement
+      if (lines[li].block) bail(); // a block after a simple statement
       for (const stmt of splitTop(t, ';')) {
         if (!stmt.length) continue;
         if (stmt[0].k === 'name' && COMPOUND.has(stmt[0].v)) bail(); // `x = 1; def f(): ...`
@@ -286,7 +316,6 @@ class Scanner {
         }
         first = false;
       }
-      li = end;
     }
     return facts;
   }
@@ -302,32 +331,29 @@ class Scanner {
     return out;
   }
 
-  private compound(lines: Line[], li: number, end: number, facts: MigrationFacts): void {
-    // decorators, then the definition
+  /** A compound statement starting at lines[li] (decorators first); returns its last line index. */
+  private compound(lines: Line[], li: number, facts: MigrationFacts): number {
     let k = li;
-    while (k < end && lines[k].toks[0].k === 'op' && lines[k].toks[0].v === '@') k++;
-    if (k > li) {
-      // decorator lines are separate logical lines at indent 0
-      let d = li;
-      while (d < lines.length && lines[d].indent === 0 && lines[d].toks[0].v === '@') d++;
-      if (d >= lines.length || lines[d].indent !== 0) bail();
-      k = d;
-      end = k + 1;
-      while (end < lines.length && lines[end].indent > 0) end++;
+    while (k < lines.length && lines[k].toks[0].k === 'op' && lines[k].toks[0].v === '@') {
+      if (lines[k].block) bail();
+      k++;
     }
-    const t = lines[k].toks;
+    if (k >= lines.length) bail(); // decorator without a definition
+    const line = lines[k];
+    const t = line.toks;
+    if (k > li && !(t[0].v === 'def' || t[0].v === 'class' || (t[0].v === 'async' && t[1]?.v === 'def'))) bail();
     if (t[0].v === 'async' && !['def', 'with', 'for'].includes(t[1]?.v)) bail();
-    const all = [t, ...lines.slice(k + 1, end).map((l) => l.toks)];
+    const blockText = line.block ? this.text.slice(line.block.start, line.block.end) : '';
     const isDef = t[0].v === 'def' || (t[0].v === 'async' && t[1]?.v === 'def');
     if (!isDef) {
-      if (t[0].v === 'class') return; // class bodies never assign module names we read
+      if (t[0].v === 'class') return k; // class bodies never assign module names we read
       // if/try/with/...: a header assigned in here makes the value depend on run time
-      if (all.some((ts) => ts.some((x) => x.k === 'name' && HEADER.has(x.v)))) bail();
-      return;
+      if (t.some((x) => x.k === 'name' && HEADER.has(x.v)) || HEADER_WORD.test(blockText)) bail();
+      return k;
     }
     const nameTok = t[0].v === 'async' ? t[2] : t[1];
     if (!nameTok || nameTok.k !== 'name') bail();
-    // header ends at the first ':' at depth 0 after the parameters
+    // the header ends at the first ':' at depth 0 after the parameters
     let depth = 0;
     let colon = -1;
     for (let i = 0; i < t.length; i++) {
@@ -340,16 +366,18 @@ class Scanner {
       }
     }
     if (colon < 0) bail();
-    if (nameTok.v !== 'upgrade' && nameTok.v !== 'downgrade') return;
-    const body: Tok[][] = [];
+    if (nameTok.v !== 'upgrade' && nameTok.v !== 'downgrade') return k;
     const inline = t.slice(colon + 1);
-    if (inline.length) body.push(...splitTop(inline, ';'));
-    else if (end === k + 1) bail(); // no body
-    for (const l of lines.slice(k + 1, end)) body.push(...splitTop(l.toks, ';'));
-    if (body.some((st) => st.length > 1 && st[st.length - 1].v === ',')) bail(); // `...,` is a tuple; leave it to tree-sitter
-    const empty = body.filter((s) => s.length).every((s) =>
-      (s.length === 1 && ((s[0].k === 'name' && s[0].v === 'pass') || (s[0].k === 'op' && s[0].v === '...') || s[0].k === 'str')));
+    let empty: boolean;
+    if (inline.length) {
+      const body = splitTop(inline, ';').filter((st) => st.length);
+      if (body.some((st) => st[st.length - 1].v === ',')) bail(); // `...,` is a tuple; leave it to tree-sitter
+      empty = body.every((st) => st.length === 1 && ((st[0].k === 'name' && st[0].v === 'pass') || (st[0].k === 'op' && st[0].v === '...') || st[0].k === 'str'));
+    } else {
+      empty = EMPTY_BODY.test(blockText);
+    }
     facts[nameTok.v] = { nameSpan: this.span(nameTok.s, nameTok.e), empty };
+    return k;
   }
 
   private simple(stmt: Tok[], facts: MigrationFacts): void {

@@ -77,7 +77,7 @@ function findingJson(f: Finding): object {
 function setupJson(ix: SetupIndex): object {
   const { graph, files, setup } = ix;
   return {
-    setup: { id: setup.id, kind: setup.kind, config: setup.configPath && rel(setup.configPath), section: setup.section, scriptLocation: setup.scriptLocation && rel(setup.scriptLocation) },
+    setup: { id: setup.id, kind: setup.kind, config: setup.configPath && rel(setup.configPath), section: setup.section, scriptLocation: setup.scriptLocation && rel(setup.scriptLocation), versionTable: setup.versionTable },
     revisions: graph.order.map((id) => {
       const n = graph.nodes.get(id)!;
       const f = files[n.key];

@@ -148,3 +148,24 @@ describe('setup discovery', () => {
     assert.ok(f && /TOML/.test(f.message));
   });
 });
+
+describe('version table from env.py', () => {
+  const envWith = (configure: string): string => `from alembic import context\n\ndef run_migrations_online():\n    with connectable.connect() as connection:\n        context.configure(connection=connection, target_metadata=None${configure})\n\n        with context.begin_transaction():\n            context.run_migrations()\n`;
+  const run = async (env: string) => {
+    const d = writeTree(tmpDir(), { 'alembic.ini': '[alembic]\nscript_location = m\n', 'm/env.py': env, 'm/versions/a.py': rev('aaaa0001') });
+    const [ix] = await indexWorkspace(nodeFs, d);
+    return ix;
+  };
+  it('defaults to alembic_version', async () => {
+    assert.deepStrictEqual((await run(envWith(''))).setup.versionTable, { name: 'alembic_version', known: true });
+  });
+  it('reads literal version_table and version_table_schema', async () => {
+    const ix = await run(envWith(', version_table="my_versions", version_table_schema=\'ops\''));
+    assert.deepStrictEqual([ix.setup.versionTable!.name, ix.setup.versionTable!.schema, ix.setup.versionTable!.known], ['my_versions', 'ops', true]);
+  });
+  it('says so when the name is computed', async () => {
+    const ix = await run(envWith(', version_table=settings.TABLE'));
+    assert.strictEqual(ix.setup.versionTable!.known, false);
+    assert.ok(ix.findings.some((f) => f.code === 'alembic/version-table-unknown' && /settings\.TABLE/.test(f.message)));
+  });
+});

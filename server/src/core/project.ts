@@ -11,6 +11,7 @@ import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
 import { readMigration } from './python/read';
+import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
 
@@ -174,7 +175,41 @@ export interface IndexOptions extends DiscoverOptions {
   mode?: ReadMode;
 }
 
+/** Fills setup.versionTable from env.py (parsed with tree-sitter: env.py is one small file). */
+export async function readVersionTable(fs: CoreFs, setup: Setup): Promise<void> {
+  setup.versionTable = { name: 'alembic_version', known: true };
+  if (!setup.scriptLocation) return;
+  const envPath = path.join(setup.scriptLocation, 'env.py');
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(envPath);
+  } catch {
+    return; // no env.py: Alembic's defaults
+  }
+  const d = decodeSource(bytes);
+  if ('error' in d) return;
+  if (!/version_table/.test(d.text)) return;
+  await initPythonParser();
+  const env = readEnvPy(d.text);
+  const t = env.versionTable;
+  const sc = env.versionTableSchema;
+  setup.versionTable = {
+    name: t?.value ?? 'alembic_version',
+    schema: sc?.value,
+    known: (!t || t.value !== undefined) && (!sc || sc.value !== undefined),
+    envPath,
+  };
+  if (!setup.versionTable.known) {
+    const what = [t?.value === undefined && t ? `version_table=${t.text}` : '', sc?.value === undefined && sc ? `version_table_schema=${sc.text}` : ''].filter(Boolean).join(' and ');
+    setup.findings.push({
+      code: 'alembic/version-table-unknown', severity: 'info', path: envPath, span: (t?.value === undefined ? t?.span : sc?.span),
+      message: `env.py passes ${what}, computed at run time: the database status will read "${setup.versionTable.schema ? setup.versionTable.schema + '.' : ''}${setup.versionTable.name}" unless the version table is set in the settings.`,
+    });
+  }
+}
+
 export async function indexSetup(fs: CoreFs, setup: Setup, opts: IndexOptions = {}): Promise<SetupIndex> {
+  await readVersionTable(fs, setup);
   const listed = await listScriptFiles(fs, setup);
   const files: ScriptFile[] = [];
   for (const f of listed.files) files.push(await loadScriptFile(fs, f, opts.mode ?? 'full'));

@@ -22,6 +22,12 @@ export interface Setup {
   sourceless: boolean;
   /** `sqlalchemy.url` after interpolation. May hold a password: never log it unredacted. */
   sqlalchemyUrl?: string;
+  /**
+   * The version table, from `context.configure(version_table=..., version_table_schema=...)`
+   * literals in env.py; Alembic's default `alembic_version` otherwise. `known` is false when
+   * env.py computes the name (a setting must then say it).
+   */
+  versionTable?: { name: string; schema?: string; known: boolean; envPath?: string };
   /** Problems with the configuration itself (reported on the config file). */
   findings: Finding[];
 }

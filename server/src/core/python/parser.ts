@@ -39,6 +39,18 @@ export function initPythonParser(): Promise<void> {
   return initPromise;
 }
 
+/** Parses any Python text with tree-sitter and hands the root to `use` (the tree is freed after). */
+export function parseTree<T>(text: string, use: (root: Node) => T): T {
+  if (!parser) throw new Error('initPythonParser() must complete before parseTree()');
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return use(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
 /** Parses migration source text (from disk or an unsaved editor). Call initPythonParser first. */
 export function parseMigration(text: string): MigrationFacts {
   if (!parser) throw new Error('initPythonParser() must complete before parseMigration()');

@@ -1,0 +1,156 @@
+/**
+ * The language server: wires the workspace index to an LSP connection. startServer takes the
+ * connection and the file system so tests can drive it over any stream.
+ */
+import {
+  Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocuments, TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CoreFs } from '../core';
+import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification } from '../protocol';
+import * as features from './features';
+import { WorkspaceIndex } from './workspace';
+
+export function startServer(connection: Connection, fs: CoreFs): void {
+  // Never write to stdout: it may be the LSP channel. Route console to the client's log.
+  console.log = (...a: unknown[]) => connection.console.log(a.map(String).join(' '));
+  console.error = (...a: unknown[]) => connection.console.error(a.map(String).join(' '));
+  process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e}`));
+  process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+
+  const documents = new TextDocuments(TextDocument);
+  let folders: string[] = [];
+  let settings: ServerSettings = { configs: {} };
+  const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? []);
+  const published = new Set<string>();
+  let indexing: Promise<void> = Promise.resolve();
+
+  /** Runs index updates one after another, then publishes what changed. */
+  const enqueue = (work: () => Promise<boolean | void>): Promise<void> => {
+    indexing = indexing.then(async () => {
+      try {
+        const changed = await work();
+        if (changed !== false) publish();
+      } catch (e) {
+        connection.console.error(`indexing failed: ${(e as Error).stack ?? e}`);
+      }
+    });
+    return indexing;
+  };
+
+  const publish = (): void => {
+    const byPath = ws.findingsByPath();
+    const now = new Set<string>();
+    for (const [p, findings] of byPath) {
+      const uri = features.toUri(p);
+      now.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: findings.map(features.toDiagnostic) });
+    }
+    for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    published.clear();
+    for (const u of now) published.add(u);
+    void connection.sendNotification(GraphChangedNotification, { version: ws.version });
+  };
+
+  connection.onInitialize((params) => {
+    folders = (params.workspaceFolders ?? []).map((f) => features.toPath(f.uri)).filter((p): p is string => !!p);
+    if (!folders.length && params.rootUri) {
+      const p = features.toPath(params.rootUri);
+      if (p) folders = [p];
+    }
+    const init = params.initializationOptions as Partial<ServerSettings> | undefined;
+    if (init?.configs) settings = { configs: init.configs };
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        completionProvider: { triggerCharacters: ['"', "'"] },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'alembic-migrations' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void enqueue(() => ws.reindexAll());
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => features.toPath(f.uri)));
+      folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => features.toPath(f.uri)).filter((p): p is string => !!p));
+      void enqueue(() => ws.reindexAll());
+    });
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.ini' }, { globPattern: '**/pyproject.toml' }],
+    }).catch(() => undefined); // the client may register watchers itself
+  });
+
+  connection.onNotification(SettingsNotification, (s: ServerSettings) => {
+    settings = s;
+    void enqueue(() => ws.reindexAll());
+  });
+
+  connection.onRequest(GraphRequest, async (): Promise<GraphResult> => {
+    await indexing;
+    return { version: ws.version, ready: ws.ready, setups: ws.graphs() };
+  });
+
+  documents.onDidChangeContent((e) => {
+    const p = features.toPath(e.document.uri);
+    if (p && p.endsWith('.py')) void enqueue(() => ws.documentChanged(p, e.document.getText()));
+  });
+  documents.onDidClose((e) => {
+    const p = features.toPath(e.document.uri);
+    if (p && p.endsWith('.py')) void enqueue(() => ws.documentClosed(p));
+  });
+  connection.onDidChangeWatchedFiles((e) => {
+    for (const c of e.changes) {
+      const p = features.toPath(c.uri);
+      if (!p) continue;
+      const kind = c.type === FileChangeType.Created ? 'created' : c.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+      void enqueue(() => ws.diskChanged(p, kind));
+    }
+  });
+
+  const at = (uri: string, pos: { line: number; character: number }) => {
+    const doc = documents.get(uri);
+    const p = features.toPath(uri);
+    return doc && p ? { doc, path: p, offset: doc.offsetAt(pos) } : undefined;
+  };
+  connection.onHover(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    return a ? features.hover(ws, a.path, a.offset) : null;
+  });
+  connection.onDefinition(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    return a ? features.definition(ws, a.path, a.offset) : null;
+  });
+  connection.onReferences(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    return a ? features.references(ws, a.path, a.offset, params.context.includeDeclaration) : [];
+  });
+  connection.onDocumentSymbol(async (params) => {
+    await indexing;
+    const p = features.toPath(params.textDocument.uri);
+    return p ? features.documentSymbols(ws, p) : [];
+  });
+  connection.onWorkspaceSymbol(async (params) => {
+    await indexing;
+    return features.workspaceSymbols(ws, params.query);
+  });
+  connection.onCompletion(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    return a ? features.completion(ws, a.path, a.doc.getText(), a.offset) : [];
+  });
+  connection.onCodeAction((params) => features.codeActions(params.textDocument.uri, params.context.diagnostics));
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,69 @@
+/**
+ * Custom messages between the client (extension host) and the language server, typed once.
+ * Imported by both sides; keep it free of runtime dependencies on either.
+ */
+
+/** One revision as the client shows it. */
+export interface RevisionInfo {
+  id: string;
+  down: string[];
+  dependsOn: string[];
+  /** Labels that apply (own + propagated). */
+  labels: string[];
+  ownLabels: string[];
+  message: string;
+  createDate?: string;
+  path: string;
+  /** 0-based line of the `revision = ...` value (where clicking opens the file). */
+  line: number;
+  isHead: boolean;
+  isBase: boolean;
+  isBranchPoint: boolean;
+  isMergePoint: boolean;
+  /** Number of error findings in this revision's file. */
+  errors: number;
+  warnings: number;
+}
+
+export interface SetupGraph {
+  id: string;
+  kind: string;
+  /** Short name for the tree: the config's folder and section. */
+  label: string;
+  configPath?: string;
+  scriptLocation?: string;
+  section: string;
+  heads: string[];
+  bases: string[];
+  /** All revisions, newest first in `alembic history` order (revisions cut off by errors last). */
+  revisions: RevisionInfo[];
+  versionTable?: { name: string; schema?: string; known: boolean };
+  /** Counts over every finding of the setup (config problems included). */
+  errors: number;
+  warnings: number;
+  /** Config-level problems (missing script_location, broken interpolation...). */
+  problems: string[];
+}
+
+/** client -> server request: the graph of every setup in the workspace. */
+export const GraphRequest = 'alembic/graph';
+export interface GraphResult {
+  /** Increments on every change; the client can skip identical refreshes. */
+  version: number;
+  /** False until the first index of every workspace folder is done. */
+  ready: boolean;
+  setups: SetupGraph[];
+}
+
+/** server -> client notification: the graph changed (files or configs); request it again. */
+export const GraphChangedNotification = 'alembic/graphChanged';
+export interface GraphChangedParams {
+  version: number;
+}
+
+/** client -> server: settings the server needs (sent in initializationOptions and on change). */
+export interface ServerSettings {
+  /** `alembic.configs` per workspace folder URI. */
+  configs: Record<string, string[]>;
+}
+export const SettingsNotification = 'alembic/settings';

@@ -8,7 +8,8 @@ import * as esbuild from 'esbuild';
 import Mocha from 'mocha';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const ALL = ['unit', 'conformance'];
+const ALL = ['unit', 'conformance', 'integration', 'ui'];
+const VSCODE_STAGES = new Set(['integration', 'ui']);
 const stages = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let passed = 0;
 let failed = 0;
@@ -66,6 +67,20 @@ async function runStage(stage) {
   });
 }
 
+async function runVsCodeStage(stage) {
+  console.log(`\n== ${stage} tests (real VS Code: code-server + Chromium)`);
+  try {
+    const { runIntegration, runUi } = await import('./vscode-tests.mjs');
+    const r = stage === 'integration' ? await runIntegration() : await runUi();
+    console.log(`${stage}: ${r.passed} passed, ${r.failed} failed`);
+    passed += r.passed;
+    failed += r.failed;
+  } catch (e) {
+    console.log(`${stage} could not run: ${e.stack ?? e}`);
+    failed++;
+  }
+}
+
 const t0 = Date.now();
 const ok = step('type check (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--noEmit'])
   & step('build (esbuild)', process.execPath, [path.join(root, 'scripts/build.mjs')]);
@@ -75,7 +90,8 @@ for (const s of stages) {
     failed++;
     continue;
   }
-  await runStage(s);
+  if (VSCODE_STAGES.has(s)) await runVsCodeStage(s);
+  else await runStage(s);
 }
 void ok;
 console.log(`\n(${((Date.now() - t0) / 1000).toFixed(1)} s)`);

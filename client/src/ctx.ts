@@ -1,0 +1,60 @@
+/**
+ * Owns the extension's lifetimes: the log, the language client, the graph model, the views
+ * and the commands. Everything registered goes into `subscriptions`.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './features/commands';
+import { HistoryTree } from './features/historyTree';
+import { startLanguageClient } from './features/languageClient';
+import { GraphModel } from './features/model';
+
+export class Ctx {
+  readonly log: vscode.LogOutputChannel;
+  client: LanguageClient | undefined;
+  model: GraphModel | undefined;
+  tree: HistoryTree | undefined;
+  treeView: vscode.TreeView<unknown> | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Alembic', { log: true });
+    extension.subscriptions.push(this.log);
+  }
+
+  get subscriptions(): vscode.Disposable[] {
+    return this.extension.subscriptions;
+  }
+
+  /** What tests (and other extensions) get from activate(). */
+  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined } {
+    return { model: this.model, tree: this.tree };
+  }
+
+  async start(): Promise<void> {
+    this.log.info(`Alembic Migrations ${this.extension.extension.packageJSON.version} starting; workspace folders: ${(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath).join(', ') || '(none)'}`);
+    void vscode.commands.executeCommand('setContext', 'alembic.ready', false);
+    this.client = await startLanguageClient(this);
+    this.model = new GraphModel(this.client, this.log);
+    this.subscriptions.push(this.model);
+    this.tree = new HistoryTree(this.model);
+    this.treeView = vscode.window.createTreeView('alembic.migrations', { treeDataProvider: this.tree, showCollapseAll: true });
+    this.subscriptions.push(this.treeView, this.tree);
+    this.subscriptions.push(this.model.onDidChange(() => this.updateContext()));
+    registerCommands(this);
+    await this.model.refresh();
+  }
+
+  private updateContext(): void {
+    const g = this.model?.graph;
+    void vscode.commands.executeCommand('setContext', 'alembic.ready', !!g?.ready);
+    void vscode.commands.executeCommand('setContext', 'alembic.hasSetups', !!g?.setups.length);
+    if (this.treeView && g) {
+      const heads = g.setups.reduce((n, s) => n + (s.heads.length > 1 ? 1 : 0), 0);
+      this.treeView.badge = heads ? { value: heads, tooltip: `${heads} setup(s) with multiple heads` } : undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop();
+  }
+}

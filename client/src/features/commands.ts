@@ -1,0 +1,60 @@
+/** Commands as one table; each runs wrapped so a failure becomes a message plus a log entry. */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { Node } from './historyTree';
+
+type Command = (ctx: Ctx) => (...args: unknown[]) => Promise<void> | void;
+
+const revisionOf = (node: unknown): Extract<Node, { kind: 'revision' }> | undefined => {
+  const n = node as Node | undefined;
+  return n && n.kind === 'revision' ? n : undefined;
+};
+
+const COMMANDS: Record<string, Command> = {
+  'alembic.refresh': (ctx) => async () => {
+    await ctx.model?.refresh();
+  },
+  'alembic.showLog': (ctx) => () => ctx.log.show(),
+  'alembic.openRevision': () => async (file: unknown, line: unknown) => {
+    const pos = new vscode.Position(Number(line) || 0, 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(String(file)), { selection: new vscode.Range(pos, pos), preview: true });
+  },
+  'alembic.copyId': () => async (node: unknown) => {
+    const r = revisionOf(node);
+    if (!r) return;
+    await vscode.env.clipboard.writeText(r.rev.id);
+    void vscode.window.setStatusBarMessage(`Copied ${r.rev.id}`, 3000);
+  },
+  'alembic.revealFile': () => async (node: unknown) => {
+    const r = revisionOf(node);
+    if (r) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(r.rev.path));
+  },
+  'alembic.showMore': (ctx) => (setupId: unknown) => ctx.tree?.showMore(String(setupId)),
+  'alembic.goToRevision': (ctx) => async () => {
+    const g = ctx.model?.graph;
+    if (!g?.setups.length) {
+      void vscode.window.showInformationMessage('No Alembic setup found in this workspace.');
+      return;
+    }
+    const multi = g.setups.length > 1;
+    const items = g.setups.flatMap((s) => s.revisions.map((r) => ({
+      label: `${r.isHead ? '$(arrow-circle-up) ' : ''}${r.id}`, description: r.message, detail: multi ? s.label : undefined, r,
+    })));
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Revision id or message', matchOnDescription: true, matchOnDetail: true });
+    if (pick) await vscode.commands.executeCommand('alembic.openRevision', pick.r.path, pick.r.line);
+  },
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, make] of Object.entries(COMMANDS)) {
+    const run = make(ctx);
+    ctx.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (e) {
+        ctx.log.error(`${id} failed`, e as Error);
+        void vscode.window.showErrorMessage(`${id}: ${(e as Error).message}`);
+      }
+    }));
+  }
+}

@@ -1,0 +1,49 @@
+/** The graph of every setup, as the language server computes it; refreshed on the server's notification. */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { GraphChangedNotification, GraphRequest, GraphResult } from '../../../server/src/protocol';
+
+export class GraphModel implements vscode.Disposable {
+  graph: GraphResult | undefined;
+  private emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private disposables: vscode.Disposable[] = [this.emitter];
+  private pending: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private client: LanguageClient, private log: vscode.LogOutputChannel) {
+    this.disposables.push(client.onNotification(GraphChangedNotification, () => void this.refresh()));
+  }
+
+  /** Asks the server for the graph; a call during a request runs once more after it. */
+  refresh(): Promise<void> {
+    if (this.pending) {
+      this.again = true;
+      return this.pending;
+    }
+    this.pending = (async () => {
+      try {
+        const g = await this.client.sendRequest<GraphResult>(GraphRequest);
+        if (!this.graph || g.version !== this.graph.version || g.ready !== this.graph.ready) {
+          this.graph = g;
+          const revs = g.setups.reduce((n, s) => n + s.revisions.length, 0);
+          this.log.info(`graph v${g.version}: ${g.setups.length} setup(s), ${revs} revision(s), heads: ${g.setups.map((s) => `${s.id}=[${s.heads.join(', ')}]`).join('; ') || '-'}`);
+          this.emitter.fire();
+        }
+      } catch (e) {
+        this.log.error('could not get the graph from the language server', e as Error);
+      } finally {
+        this.pending = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.refresh();
+        }
+      }
+    })();
+    return this.pending;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Extension-host tests in a real VS Code (code-server): the extension activates on the sample
+ * workspace, the language server publishes exact diagnostics, the Migrations tree follows edits
+ * and new files.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+const EXT = 'alembic-migrations.alembic-migrations';
+const ws = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const versions = (): string => path.join(ws(), 'migrations', 'versions');
+
+async function until<T>(what: () => T | undefined | false | Promise<T | undefined | false>, label: string, ms = 15000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Api {
+  model: { graph?: { ready: boolean; setups: { heads: string[]; revisions: { id: string; errors: number }[] }[] }; refresh(): Promise<void> };
+  tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem };
+}
+
+suite('Alembic Migrations in VS Code', () => {
+  let api: Api;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension(EXT);
+    assert.ok(ext, `extension ${EXT} is installed`);
+    api = (await ext.activate()) as Api;
+    await until(() => api.model.graph?.ready, 'first index');
+  });
+
+  test('indexes the sample history (plus the broken file, a head of its own), newest first', async () => {
+    const s = api.model.graph!.setups[0];
+    assert.deepStrictEqual([...s.heads].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7', 'a0a0a0a0a0a0']);
+    const items = api.tree.getChildren().filter((n) => n.kind === 'revision');
+    assert.strictEqual(items.length, 10);
+    assert.strictEqual(items[items.length - 1].rev!.id, '1a2b3c4d5e6f', 'alembic history order: the base last');
+    const head = api.tree.getTreeItem(items[0]);
+    assert.match(String(head.description), /head ⚠/);
+  });
+
+  test('a broken down_revision squiggles the string literal, and hover explains the reference', async () => {
+    const file = path.join(versions(), 'a0a0a0a0a0a0_broken.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const d = await until(() => vscode.languages.getDiagnostics(doc.uri).find((x) => x.code === 'alembic/missing-parent'), 'missing-parent diagnostic');
+    assert.strictEqual(doc.getText(d.range), '"deadbeef0000"');
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+    const good = path.join(versions(), '2b3c4d5e6f70_add_email_to_users.py');
+    const gdoc = await vscode.workspace.openTextDocument(good);
+    const at = gdoc.getText().search(/down_revision.*['"]1a2b3c4d5e6f['"]/);
+    assert.ok(at >= 0, 'the sample names its parent');
+    const pos = gdoc.positionAt(gdoc.getText().indexOf('1a2b3c4d5e6f', at) + 3);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', gdoc.uri, pos);
+    const text = hovers.map((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n')).join('\n');
+    assert.match(text, /create users table/);
+    const defs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', gdoc.uri, pos);
+    assert.strictEqual(path.basename(defs[0].uri.fsPath), '1a2b3c4d5e6f_create_users.py');
+  });
+
+  test('fixing the parent in the editor (unsaved) clears the error and updates the tree', async () => {
+    const file = path.join(versions(), 'a0a0a0a0a0a0_broken.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const at = doc.getText().indexOf('"deadbeef0000"');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + '"deadbeef0000"'.length)), '"8192a3b4c5d6"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await until(() => !vscode.languages.getDiagnostics(doc.uri).some((x) => x.code === 'alembic/missing-parent'), 'diagnostic cleared');
+    await until(() => api.model.graph!.setups[0].revisions.find((r) => r.id === 'a0a0a0a0a0a0' && r.errors === 0), 'tree updated');
+    assert.deepStrictEqual([...api.model.graph!.setups[0].heads].sort(), ['92a3b4c5d6e7', 'a0a0a0a0a0a0'], 'the fixed file now continues 8192a3b4c5d6');
+  });
+
+  test('a migration file created on disk appears in the tree', async () => {
+    const file = path.join(versions(), 'b1b1b1b1b1b1_new.py');
+    fs.writeFileSync(file, '"""added on disk"""\nrevision = "b1b1b1b1b1b1"\ndown_revision = "92a3b4c5d6e7"\n');
+    await until(() => api.model.graph!.setups[0].revisions.some((r) => r.id === 'b1b1b1b1b1b1'), 'new revision in the tree');
+  });
+
+  test('document symbols list the header and the functions', async () => {
+    const file = path.join(versions(), '1a2b3c4d5e6f_create_users.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const symbols = await until(async () => {
+      const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+      return s?.length ? s : undefined;
+    }, 'symbols');
+    assert.deepStrictEqual(symbols.map((s) => s.name), ['revision', 'down_revision', 'branch_labels', 'depends_on', 'upgrade()', 'downgrade()']);
+  });
+});

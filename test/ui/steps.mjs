@@ -1,0 +1,105 @@
+// UI scenarios: what a person sees in VS Code, with a screenshot at each step worth looking at.
+// Each step asserts on what is visible; a failing step saves FAILED-<scenario>-<step>.png.
+import { BROKEN } from '../../scripts/vscode-tests.mjs';
+
+async function openAlembicView(page) {
+  await page.getByRole('tab', { name: /^Alembic/ }).click();
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(name);
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"], .tab.active :text("${name}")`, { timeout: 15000 }).catch(() => undefined);
+}
+
+async function hoverOn(page, selector) {
+  const el = page.locator(`${selector} >> visible=true`).first();
+  await el.waitFor({ timeout: 20000 });
+  const box = await el.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width / 2 + 1, box.y + box.height / 2);
+}
+
+export const steps = [
+  {
+    id: 'history', name: 'sample project with a broken file', files: BROKEN,
+    steps: [
+      {
+        id: 'tree', name: 'the Migrations view shows the branchy history, both heads marked',
+        async run(page, { shot }) {
+          await openAlembicView(page);
+          await page.getByRole('treeitem', { name: /create users table/ }).waitFor({ timeout: 30000 });
+          const items = page.getByRole('treeitem');
+          const n = await items.count();
+          if (n < 10) throw new Error(`expected 10 revisions in the tree, saw ${n}`);
+          const audit = await page.getByRole('treeitem', { name: /create audit log/ }).innerText();
+          if (!/head ⚠/.test(audit)) throw new Error(`head marker missing: ${audit}`);
+          const merge = await page.getByRole('treeitem', { name: /merge billing into main/ }).innerText();
+          if (!/merge/.test(merge)) throw new Error(`merge marker missing: ${merge}`);
+          await page.waitForTimeout(300);
+          await shot('01-history-tree');
+        },
+      },
+      {
+        id: 'squiggle', name: 'the broken down_revision is squiggled and its hover says what to do',
+        async run(page, { shot }) {
+          await page.getByRole('treeitem', { name: /rebased badly/ }).click();
+          await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30000 });
+          await hoverOn(page, '.monaco-editor .squiggly-error');
+          const hover = page.locator('.monaco-hover').filter({ hasText: 'does not exist in this history' });
+          await hover.first().waitFor({ timeout: 15000 });
+          await page.waitForTimeout(300);
+          await shot('02-broken-down-revision-hover');
+        },
+      },
+      {
+        id: 'heads', name: 'each head carries the multiple-heads warning',
+        async run(page, { shot }) {
+          await page.keyboard.press('Escape');
+          await page.getByRole('treeitem', { name: /create audit log/ }).click();
+          await page.locator('.monaco-editor .squiggly-warning >> visible=true').first().waitFor({ timeout: 30000 });
+          // the cursor is on the revision line (the tree opened it there): move into the id, show the hover
+          await page.locator('.monaco-editor .view-line', { hasText: 'revision: str' }).first().click();
+          await page.keyboard.press('End');
+          await page.keyboard.press('ArrowLeft');
+          await page.keyboard.press('ArrowLeft');
+          await page.keyboard.press('Control+K');
+          await page.keyboard.press('Control+I');
+          await page.locator('.monaco-hover').filter({ hasText: 'Multiple head revisions are present' }).first().waitFor({ timeout: 15000 });
+          await page.waitForTimeout(300);
+          await shot('03-multiple-heads-warning');
+        },
+      },
+      {
+        id: 'problems', name: 'the Problems panel lists the error and both warnings',
+        async run(page, { shot }) {
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+Shift+M');
+          const panel = page.locator('.markers-panel');
+          await panel.getByText(/does not exist in this history/).first().waitFor({ timeout: 15000 });
+          const warnings = await panel.getByText(/Multiple head revisions/).count();
+          if (warnings < 2) throw new Error(`expected both heads in Problems, saw ${warnings}`);
+          await page.waitForTimeout(300);
+          await shot('04-problems-panel');
+        },
+      },
+    ],
+  },
+  {
+    id: 'welcome', name: 'a workspace without Alembic', empty: true,
+    steps: [
+      {
+        id: 'welcome', name: 'the welcome view explains how to add a setup',
+        async run(page, { shot }) {
+          await page.waitForTimeout(1500);
+          await openAlembicView(page);
+          await page.getByText('No Alembic setup found in this workspace.').waitFor({ timeout: 30000 });
+          await page.waitForTimeout(300);
+          await shot('05-welcome-view');
+        },
+      },
+    ],
+  },
+];

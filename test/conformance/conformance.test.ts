@@ -171,3 +171,15 @@ describe('conformance with real Alembic', function () {
     }
   });
 });
+
+describe('files we write are accepted by real Alembic', () => {
+  it('the merge revision of the "merge the heads" quick fix merges the heads', async () => {
+    const { mergeRevisionFile } = await import('../../server/src/core/templates');
+    const { dir, ix } = await ours([{ id: 'root0001' }, { id: 'left0002', down: 'root0001' }, { id: 'rght0003', down: 'root0001' }]);
+    const m = mergeRevisionFile({ folder: ix.setup.versionLocations[0], id: 'abcdef012345', heads: ix.graph.heads, message: 'merge heads', date: '2024-05-01 12:00:00.000000' });
+    require('fs').writeFileSync(m.path, m.text);
+    const o = oracle(dir);
+    assert.deepStrictEqual(o.heads_api, ['abcdef012345']);
+    assert.deepStrictEqual(o.revisions!.abcdef012345.down, ['left0002', 'rght0003']);
+  });
+});

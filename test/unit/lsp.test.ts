@@ -151,3 +151,74 @@ describe('language server (over stdio, from the bundle)', function () {
     assert.ok(g.setups[0].revisions.some((x) => x.id === 'new00004'));
   });
 });
+
+describe('language server: references, symbols, rename, head fixes', function () {
+  let dir: string;
+  let c: Client;
+  const file = (name: string): string => path.join(dir, 'migrations/versions', name);
+  const posOf = (f: string, needle: string, delta = 1): { line: number; character: number } => {
+    const text = fs.readFileSync(f, 'utf8');
+    const before = text.slice(0, text.indexOf(needle) + delta).split('\n');
+    return { line: before.length - 1, character: before[before.length - 1].length };
+  };
+  before(async () => {
+    dir = writeTree(tmpDir(), {
+      ...project([
+        { id: 'root0001', message: 'create users' }, { id: 'left0002', down: 'root0001', message: 'left' },
+        { id: 'rght0003', down: 'root0001', message: 'right', deps: 'root0001' },
+      ]),
+      'migrations/versions/0003_single.py': "'''single quotes'''\nrevision = 'sing0004'\ndown_revision = 'left0002'\n",
+    });
+    c = new Client(dir);
+    await c.start();
+    await c.until(() => c.diags.size > 0 && c.diags, 'first diagnostics');
+  });
+  after(async () => {
+    await c.stop();
+    cleanupTmp();
+  });
+
+  it('finds references: children and dependents', async () => {
+    const f = file('0000_root0001.py');
+    c.open(f);
+    const refs = await c.conn.sendRequest('textDocument/references', { textDocument: { uri: uri(f) }, position: posOf(f, 'revision: str = "root0001"', 17), context: { includeDeclaration: false } }) as { uri: string }[];
+    assert.deepStrictEqual(refs.map((r) => path.basename(new URL(r.uri).pathname)).sort(), ['0001_left0002.py', '0002_rght0003.py', '0002_rght0003.py']);
+  });
+
+  it('workspace symbols by id prefix and by message', async () => {
+    const byId = await c.conn.sendRequest('workspace/symbol', { query: 'rght' }) as { name: string }[];
+    assert.deepStrictEqual(byId.map((s) => s.name), ['rght0003 right']);
+    const byMsg = await c.conn.sendRequest('workspace/symbol', { query: 'USERS' }) as { name: string }[];
+    assert.deepStrictEqual(byMsg.map((s) => s.name), ['root0001 create users']);
+  });
+
+  it('renames an id everywhere, keeping each file\'s quotes, and refuses a bad id', async () => {
+    const f = file('0001_left0002.py');
+    c.open(f);
+    const pos = posOf(f, 'revision: str = "left0002"', 17);
+    const range = await c.conn.sendRequest('textDocument/prepareRename', { textDocument: { uri: uri(f) }, position: pos });
+    assert.ok(range);
+    const edit = await c.conn.sendRequest('textDocument/rename', { textDocument: { uri: uri(f) }, position: pos, newName: 'left9999' }) as { changes: Record<string, { newText: string }[]> };
+    const texts = Object.entries(edit.changes).map(([u, e]) => [path.basename(new URL(u).pathname), e.map((x) => x.newText)]).sort();
+    assert.deepStrictEqual(texts, [['0001_left0002.py', ['"left9999"']], ['0003_single.py', ["'left9999'"]]]);
+    await assert.rejects(c.conn.sendRequest('textDocument/rename', { textDocument: { uri: uri(f) }, position: pos, newName: '2024-01-01' }), /not a valid revision id/);
+    await assert.rejects(c.conn.sendRequest('textDocument/rename', { textDocument: { uri: uri(f) }, position: pos, newName: 'root0001' }), /already used/);
+  });
+
+  it('multiple heads: "continue after head" and "merge the heads" quick fixes, and the merge file really merges', async () => {
+    const f = file('0002_rght0003.py');
+    c.open(f);
+    const d = await c.until(() => c.diags.get(uri(f))?.find((x) => x.code === 'alembic/multiple-heads'), 'multiple-heads');
+    const actions = await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: uri(f) }, range: d.range, context: { diagnostics: [d] } }) as { title: string; edit: { changes?: Record<string, { newText: string }[]>; documentChanges?: { kind?: string; uri?: string; edits?: { newText: string }[] }[] } }[];
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes("Continue after head 'sing0004' (set down_revision = 'sing0004')"), titles.join('\n'));
+    const merge = actions.find((a) => a.title.startsWith('Merge the 2 heads'))!;
+    const [create, insert] = merge.edit.documentChanges!;
+    assert.strictEqual(create.kind, 'create');
+    fs.writeFileSync(new URL(create.uri!), insert.edits![0].newText);
+    const { indexWorkspace, nodeFs } = await import('../../server/src/core');
+    const [ix] = await indexWorkspace(nodeFs, dir);
+    assert.strictEqual(ix.graph.heads.length, 1, 'one head after the merge file');
+    assert.deepStrictEqual(ix.findings.filter((x) => x.severity === 'error'), []);
+  });
+});

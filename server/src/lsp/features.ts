@@ -4,12 +4,14 @@
  * the setup, asks the core, converts.
  */
 import { fileURLToPath, pathToFileURL } from 'url';
+import { randomBytes } from 'crypto';
 import {
-  CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation,
+  CodeAction, CodeActionKind, CreateFile, TextDocumentEdit, WorkspaceEdit, CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation,
   DiagnosticSeverity, DocumentSymbol, Hover, Location, MarkupKind, Range, SymbolInformation, SymbolKind, TextEdit,
 } from 'vscode-languageserver/node';
 import type { Finding, ScriptFile, SetupIndex, Span } from '../core';
 import { HEADER_NAMES, HeaderName, valueItems } from '../core/python/facts';
+import { mergeRevisionFile } from '../core/templates';
 import type { WorkspaceIndex } from './workspace';
 
 export const toUri = (p: string): string => pathToFileURL(p).href;
@@ -183,8 +185,8 @@ export function completion(ws: WorkspaceIndex, file: string, text: string, offse
   });
 }
 
-/** Quick fixes carried by the diagnostics (computed by the core). */
-export function codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+/** Quick fixes: those carried by the diagnostics (computed by the core), and the multiple-heads fixes. */
+export function codeActions(ws: WorkspaceIndex, uri: string, diagnostics: Diagnostic[], now = new Date()): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     const fixes = (d.data as { fixes?: Finding['fixes'] } | undefined)?.fixes;
@@ -193,7 +195,84 @@ export function codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[
       for (const e of fix.edits) (changes[toUri(e.path)] ??= []).push(TextEdit.replace(toRange(e.span), e.newText));
       out.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes }, isPreferred: fixes!.length === 1 });
     }
+    if (d.code === 'alembic/multiple-heads') out.push(...headFixes(ws, uri, d, now));
   }
-  void uri;
   return out;
+}
+
+/**
+ * For a head among several: continue after another head (safe for a new file that forked:
+ * only its own down_revision changes), or write a merge revision of all heads.
+ */
+function headFixes(ws: WorkspaceIndex, uri: string, d: Diagnostic, now: Date): CodeAction[] {
+  const file = toPath(uri);
+  const at = file && ws.locate(file);
+  if (!at || !at.file.id) return [];
+  const { graph, setup } = at.index;
+  const out: CodeAction[] = [];
+  const down = at.file.facts?.headers.down_revision?.value;
+  const others = graph.heads.filter((h) => h !== at.file.id);
+  if (down && (down.kind === 'str' || down.kind === 'none')) {
+    for (const h of others.slice(0, 3)) {
+      out.push({
+        title: `Continue after head '${h}' (set down_revision = '${h}')`, kind: CodeActionKind.QuickFix, diagnostics: [d],
+        edit: { changes: { [uri]: [TextEdit.replace(toRange(down.span), `'${h}'`)] } },
+      });
+    }
+  }
+  const folder = setup.versionLocations[0];
+  if (folder) {
+    const id = randomBytes(6).toString('hex');
+    const date = now.toISOString().replace('T', ' ').replace('Z', '000');
+    const m = mergeRevisionFile({ folder, id, heads: graph.heads, message: 'merge heads', date });
+    const target = toUri(m.path);
+    const edit: WorkspaceEdit = {
+      documentChanges: [
+        CreateFile.create(target, { ignoreIfExists: false }),
+        TextDocumentEdit.create({ uri: target, version: null }, [TextEdit.insert({ line: 0, character: 0 }, m.text)]),
+      ],
+    };
+    out.push({ title: `Merge the ${graph.heads.length} heads (new merge revision ${id})`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit });
+  }
+  return out;
+}
+
+/** Range of the id under the cursor when it can be renamed (a revision id or a reference to one). */
+export function prepareRename(ws: WorkspaceIndex, file: string, offset: number): Range | null {
+  const at = ws.locate(file);
+  const ref = at && referenceAt(at.file, offset);
+  if (!at || !ref || ref.name === 'branch_labels' || !at.index.graph.nodes.has(ref.value)) return null;
+  return toRange(ref.span);
+}
+
+const QUOTED = /^([A-Za-z]*)('''|"""|'|")([\s\S]*)\2$/;
+
+/**
+ * Renames a revision id everywhere it is written: its `revision` value and every down_revision /
+ * depends_on naming it (quotes kept). Throws with a message when the new id is not allowed.
+ */
+export function rename(ws: WorkspaceIndex, file: string, offset: number, newId: string, textOf: (p: string) => string): WorkspaceEdit | null {
+  const at = ws.locate(file);
+  const ref = at && referenceAt(at.file, offset);
+  if (!at || !ref) return null;
+  const old = ref.value;
+  const { graph } = at.index;
+  if (!graph.nodes.has(old)) return null;
+  if (!newId || /[@\-+:\s'"\\]/.test(newId)) throw new Error(`'${newId}' is not a valid revision id (no @ - + : quotes or spaces).`);
+  if (graph.nodes.has(newId) || graph.labels.has(newId)) throw new Error(`'${newId}' is already used in this history.`);
+  const changes: Record<string, TextEdit[]> = {};
+  const edit = (f: ScriptFile, span: Span): void => {
+    const m = QUOTED.exec(textOf(f.path).slice(span.start, span.end));
+    const text = m ? `${m[1]}${m[2]}${newId}${m[2]}` : `'${newId}'`;
+    (changes[toUri(f.path)] ??= []).push(TextEdit.replace(toRange(span), text));
+  };
+  for (const f of at.index.files) {
+    const h = f.facts?.headers;
+    if (!h) continue;
+    if (f.id === old && h.revision?.value.kind === 'str') edit(f, h.revision.value.span);
+    for (const name of ['down_revision', 'depends_on'] as const) {
+      for (const item of valueItems(h[name]?.value)) if (item.value === old) edit(f, item.span);
+    }
+  }
+  return { changes };
 }

@@ -2,8 +2,9 @@
  * The language server: wires the workspace index to an LSP connection. startServer takes the
  * connection and the file system so tests can drive it over any stream.
  */
+import { readFileSync } from 'fs';
 import {
-  Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocuments, TextDocumentSyncKind,
+  Connection, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ResponseError, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CoreFs } from '../core';
@@ -70,6 +71,7 @@ export function startServer(connection: Connection, fs: CoreFs): void {
         workspaceSymbolProvider: true,
         completionProvider: { triggerCharacters: ['"', "'"] },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        renameProvider: { prepareProvider: true },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'alembic-migrations' },
@@ -149,7 +151,26 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     const a = at(params.textDocument.uri, params.position);
     return a ? features.completion(ws, a.path, a.doc.getText(), a.offset) : [];
   });
-  connection.onCodeAction((params) => features.codeActions(params.textDocument.uri, params.context.diagnostics));
+  connection.onCodeAction(async (params) => {
+    await indexing;
+    return features.codeActions(ws, params.textDocument.uri, params.context.diagnostics);
+  });
+  connection.onPrepareRename(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    return a ? features.prepareRename(ws, a.path, a.offset) : null;
+  });
+  connection.onRenameRequest(async (params) => {
+    await indexing;
+    const a = at(params.textDocument.uri, params.position);
+    if (!a) return null;
+    const textOf = (p: string): string => documents.get(features.toUri(p))?.getText() ?? readFileSync(p, 'utf8');
+    try {
+      return features.rename(ws, a.path, a.offset, params.newName, textOf);
+    } catch (e) {
+      throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+    }
+  });
 
   documents.listen(connection);
   connection.listen();

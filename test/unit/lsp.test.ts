@@ -205,6 +205,14 @@ describe('language server: references, symbols, rename, head fixes', function ()
     await assert.rejects(c.conn.sendRequest('textDocument/rename', { textDocument: { uri: uri(f) }, position: pos, newName: 'root0001' }), /already used/);
   });
 
+  it('an edit below the header re-checks only that file, and graph findings stay', async () => {
+    const f = file('0000_root0001.py');
+    const text = fs.readFileSync(f, 'utf8').replace(/def downgrade\(\) -> None:\n.*\n/, 'def downgrade() -> None:\n    pass\n');
+    c.change(f, text, 7);
+    await c.until(() => c.diags.get(uri(f))?.some((x) => x.code === 'alembic/empty-downgrade'), 'empty-downgrade');
+    assert.ok(c.diags.get(uri(file('0002_rght0003.py')))!.some((x) => x.code === 'alembic/multiple-heads'), 'heads still reported');
+  });
+
   it('multiple heads: "continue after head" and "merge the heads" quick fixes, and the merge file really merges', async () => {
     const f = file('0002_rght0003.py');
     c.open(f);

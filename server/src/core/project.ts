@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type { Setup } from './config/setup';
 import { discoverSetups, DiscoverOptions } from './config/discover';
-import { computeFindings } from './diagnostics/diagnostics';
+import { findingsOfFile, findingsOfGraph } from './diagnostics/diagnostics';
 import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
 import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
@@ -29,7 +29,10 @@ export interface SetupIndex {
   setup: Setup;
   files: ScriptFile[];
   graph: RevisionGraph;
+  /** Every finding: setup, listing, per-file and graph findings. */
   findings: Finding[];
+  /** The parts, kept so one edited file can be re-checked without the whole graph. */
+  parts: { extra: Finding[]; perFile: Finding[][]; graph: Finding[] };
 }
 
 /** Alembic's file rule: `*.py`, not `__init__*`, not Emacs lock files `.#*`. */
@@ -63,8 +66,10 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: string[] = [];
+    const base = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const realBase = real.endsWith(path.sep) ? real : real + path.sep;
     for (const e of entries) {
-      const p = path.join(dir, e.name);
+      const p = base + e.name;
       if (e.kind === 'dir') {
         if (setup.recursiveVersionLocations && e.name !== '__pycache__') subdirs.push(p);
         continue;
@@ -72,7 +77,7 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
       if (e.kind !== 'file') continue;
       if (SOURCE_FILE.test(e.name)) {
         // Folders are already unique by real path; only a linked file can repeat another one.
-        let rp = path.join(real, e.name);
+        let rp = realBase + e.name;
         if (e.symlink) {
           try {
             rp = await fs.realpath(p);
@@ -164,11 +169,36 @@ export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
   return out;
 }
 
-/** Graph and findings of a setup whose files are already loaded (pure; used on every edit). */
+/** Graph and findings of a setup whose files are already loaded (pure). */
 export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[] = []): SetupIndex {
   const graph = buildGraph(revisionInputs(files));
-  const findings = [...setup.findings, ...extra, ...computeFindings(files, graph)];
-  return { setup, files, graph, findings };
+  const perFile = files.map(findingsOfFile);
+  return assemble(setup, files, graph, { extra, perFile, graph: findingsOfGraph(files, graph) });
+}
+
+function assemble(setup: Setup, files: ScriptFile[], graph: RevisionGraph, parts: SetupIndex['parts']): SetupIndex {
+  const findings = [...setup.findings, ...parts.extra, ...parts.perFile.flat(), ...parts.graph];
+  return { setup, files, graph, findings, parts };
+}
+
+/**
+ * What a file contributes to the graph and to other files' findings: its header values with
+ * their positions, and its message. When an edit leaves this unchanged (typing in upgrade(),
+ * say), the graph and its findings stay as they are.
+ */
+function graphKey(f: ScriptFile): string {
+  return JSON.stringify([f.id, f.facts?.headers, f.facts?.doc?.message, f.readError]);
+}
+
+/** The setup with file `i` replaced: re-checks that file alone when its graph facts did not change. */
+export function reanalyzeFile(prev: SetupIndex, i: number, file: ScriptFile): SetupIndex {
+  const files = prev.files.slice();
+  const old = files[i];
+  files[i] = file;
+  if (graphKey(old) !== graphKey(file)) return analyzeSetup(prev.setup, files, prev.parts.extra);
+  const perFile = prev.parts.perFile.slice();
+  perFile[i] = findingsOfFile(file);
+  return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
 }
 
 export interface IndexOptions extends DiscoverOptions {

@@ -23,7 +23,8 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   let folders: string[] = [];
   let settings: ServerSettings = { configs: {} };
   const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? []);
-  const published = new Set<string>();
+  /** What each file's published diagnostics were, to send only what changed. */
+  const published = new Map<string, string>();
   let indexing: Promise<void> = Promise.resolve();
 
   /** Runs index updates one after another, then publishes what changed. */
@@ -41,15 +42,17 @@ export function startServer(connection: Connection, fs: CoreFs): void {
 
   const publish = (): void => {
     const byPath = ws.findingsByPath();
-    const now = new Set<string>();
+    const now = new Map<string, string>();
     for (const [p, findings] of byPath) {
       const uri = features.toUri(p);
-      now.add(uri);
-      void connection.sendDiagnostics({ uri, diagnostics: findings.map(features.toDiagnostic) });
+      const diagnostics = findings.map(features.toDiagnostic);
+      const key = JSON.stringify(diagnostics);
+      now.set(uri, key);
+      if (published.get(uri) !== key) void connection.sendDiagnostics({ uri, diagnostics });
     }
-    for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of published.keys()) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published.clear();
-    for (const u of now) published.add(u);
+    for (const [u, k] of now) published.set(u, k);
     void connection.sendNotification(GraphChangedNotification, { version: ws.version });
   };
 

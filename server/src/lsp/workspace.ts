@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import {
-  analyzeSetup, discoverSetups, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, scriptFromText,
+  analyzeSetup, discoverSetups, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText,
 } from '../core';
 import type { CoreFs, Finding, ScriptFile, Setup, SetupIndex } from '../core';
 import { initPythonParser } from '../core/python/parser';
@@ -122,9 +122,8 @@ export class WorkspaceIndex {
     for (const s of this.states) {
       const i = s.files.findIndex((f) => f.path === file);
       if (i < 0) continue;
-      s.files = s.files.slice();
-      s.files[i] = await read();
-      s.index = analyzeSetup(s.setup, s.files, s.listingFindings);
+      s.index = reanalyzeFile(s.index, i, await read());
+      s.files = s.index.files;
       changed = true;
     }
     if (!changed && this.inVersionFolder(file).length) return this.diskChanged(file, 'created');

@@ -93,9 +93,13 @@ async function walk(fs: CoreFs, dir: string, depth: number, seen: Set<string>, f
     return; // unreadable folder: nothing to find there
   }
   const subdirs: string[] = [];
+  // A migrations folder (env.py beside versions/) holds no configs below versions/: skip its
+  // thousands of files.
+  const isMigrations = entries.some((e) => e.kind === 'file' && e.name === 'env.py');
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.kind === 'dir') {
+      if (isMigrations && e.name === 'versions') continue;
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push(p);
     } else if (e.kind === 'file') {
       if (e.name === 'pyproject.toml') found.pyprojects.push(p);

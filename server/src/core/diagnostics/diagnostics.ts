@@ -48,6 +48,20 @@ export function computeFindings(files: ScriptFile[], graph: RevisionGraph): Find
   return out;
 }
 
+/** Findings about one file on its own (syntax, values, ids, best practices). */
+export function findingsOfFile(f: ScriptFile): Finding[] {
+  const out: Finding[] = [];
+  fileFindings(f, out);
+  return out;
+}
+
+/** Findings about the graph (broken chains, heads, cycles, duplicates, labels). */
+export function findingsOfGraph(files: ScriptFile[], graph: RevisionGraph): Finding[] {
+  const out: Finding[] = [];
+  graphFindings(files, graph, out);
+  return out;
+}
+
 function short(p: string): string {
   return path.basename(p);
 }

@@ -4,11 +4,13 @@
  *
  *   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
  *   alembic-migrations graph [DIR] [--config PATH] [--name SECTION] [--json]
+ * (both take --cache to reuse the previous result when no input file changed)
  */
 import * as path from 'path';
 import { indexWorkspace, nodeFs, SetupIndex } from './core';
 import { historyOrder } from './core/graph/walk';
 import type { Finding } from './core/types';
+import { cachePath, fingerprint, readCache, writeCache } from './cliCache';
 
 const USAGE = `Usage:
   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
@@ -20,6 +22,9 @@ const USAGE = `Usage:
 
   --config PATH   use this alembic.ini / pyproject.toml instead of discovering setups
   --name SECTION  the ini section to use (like "alembic -n"), default "alembic"
+  --cache         reuse the last result when no config or migration file changed (mtime,
+                  size, inode); stored under $XDG_CACHE_HOME/alembic-migrations/
+  --cache-location FILE   where to keep that cache
   --fast / --full read files with the fast scanner (no syntax check of function bodies) or
                   parse every file fully; default: --full for check, --fast for graph
 `;
@@ -31,13 +36,15 @@ interface Args {
   name?: string;
   json: boolean;
   mode?: 'fast' | 'full';
+  cache: boolean;
+  cacheLocation?: string;
 }
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help') return 'help';
   if (command !== 'check' && command !== 'graph') return `unknown command "${command}"`;
-  const a: Args = { command, dir: '.', json: false };
+  const a: Args = { command, dir: '.', json: false, cache: false };
   let dirSet = false;
   for (let i = 0; i < rest.length; i++) {
     const x = rest[i];
@@ -45,7 +52,11 @@ function parseArgs(argv: string[]): Args | string {
     if (x === '--config' || x === '-c') a.config = val();
     else if (x === '--name' || x === '-n') a.name = val();
     else if (x === '--json') a.json = true;
-    else if (x === '--fast') a.mode = 'fast';
+    else if (x === '--cache') a.cache = true;
+    else if (x === '--cache-location') {
+      a.cache = true;
+      a.cacheLocation = val();
+    } else if (x === '--fast') a.mode = 'fast';
     else if (x === '--full') a.mode = 'full';
     else if (x === '--format') {
       const f = val();
@@ -57,7 +68,7 @@ function parseArgs(argv: string[]): Args | string {
       a.dir = x;
       dirSet = true;
     } else return `unexpected argument "${x}"`;
-    if ((x === '--config' || x === '-c' || x === '--name' || x === '-n') && rest[i] === undefined) return `${x} needs a value`;
+    if (['--config', '-c', '--name', '-n', '--cache-location'].includes(x) && rest[i] === undefined) return `${x} needs a value`;
   }
   return a;
 }
@@ -89,26 +100,26 @@ function setupJson(ix: SetupIndex): object {
   };
 }
 
-function printGraphText(ix: SetupIndex): void {
+function printGraphText(ix: SetupIndex, log: (s?: string) => void): void {
   const { graph, files, setup } = ix;
-  console.log(`# ${setup.id}${setup.scriptLocation ? ` (${rel(setup.scriptLocation)})` : ''}`);
+  log(`# ${setup.id}${setup.scriptLocation ? ` (${rel(setup.scriptLocation)})` : ''}`);
   const shown = new Set<string>();
   const line = (id: string): void => {
     shown.add(id);
     const n = graph.nodes.get(id)!;
     const marks = [n.isHead && 'head', n.isBase && 'base', n.isBranchPoint && 'branchpoint', n.isMergePoint && 'mergepoint'].filter(Boolean);
     const labels = n.labels.length ? ` (${n.labels.join(', ')})` : '';
-    console.log(`${n.down.length ? n.down.join(', ') : '<base>'} -> ${id}${labels}${marks.length ? ` (${marks.join(') (')})` : ''}, ${files[n.key].facts?.doc?.message ?? ''}`);
+    log(`${n.down.length ? n.down.join(', ') : '<base>'} -> ${id}${labels}${marks.length ? ` (${marks.join(') (')})` : ''}, ${files[n.key].facts?.doc?.message ?? ''}`);
   };
   const broken = graph.problems.some((p) => p.kind === 'cycle' || p.kind === 'dependency-cycle');
   if (!broken) historyOrder(graph).forEach(line);
   for (const id of graph.order) if (!shown.has(id)) line(id); // cut off by a missing parent or a cycle
-  if (!graph.order.length) console.log('(no revisions)');
+  if (!graph.order.length) log('(no revisions)');
 }
 
-function printFindingsText(findings: Finding[]): void {
+function printFindingsText(findings: Finding[], log: (s: string) => void): void {
   for (const f of findings) {
-    console.log(`${rel(f.path)}:${(f.span?.line ?? 0) + 1}:${(f.span?.column ?? 0) + 1}: ${f.severity} ${f.code} ${f.message}`);
+    log(`${rel(f.path)}:${(f.span?.line ?? 0) + 1}:${(f.span?.column ?? 0) + 1}: ${f.severity} ${f.code} ${f.message}`);
   }
 }
 
@@ -138,26 +149,54 @@ export async function main(argv: string[]): Promise<number> {
   }
   // graph reads with the fast scanner; check parses every file fully to find every syntax error.
   const mode = a.mode ?? (a.command === 'graph' ? 'fast' : 'full');
+  const cacheFile = a.cache ? cachePath(a, dir) : undefined;
+  const key = cacheFile ? await fingerprint(dir, { configs, mode, argv: [a.command, a.config, a.name, a.json] }) : undefined;
+  if (cacheFile && key) {
+    const hit = readCache(cacheFile, key);
+    if (hit) return replay(hit);
+  }
+  const result = await run(a, dir, configs, mode);
+  if (cacheFile && key) writeCache(cacheFile, key, result);
+  return replay(result);
+}
+
+interface RunResult {
+  out: string;
+  err: string;
+  code: number;
+}
+
+function replay(r: RunResult): number {
+  process.stdout.write(r.out);
+  process.stderr.write(r.err);
+  return r.code;
+}
+
+async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'fast' | 'full'): Promise<RunResult> {
+  const r: RunResult = { out: '', err: '', code: 0 };
+  const log = (s = ''): void => { r.out += s + '\n'; };
+  const warn = (s: string): void => { r.err += s + '\n'; };
   let setups = await indexWorkspace(nodeFs, dir, { configs, mode });
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {
-    if (a.json) process.stdout.write(JSON.stringify(setups.map(setupJson), null, 2) + '\n');
-    else if (!setups.length) console.log(`No Alembic setup found under ${a.dir} (looked for alembic.ini, pyproject.toml [tool.alembic], migrations/env.py).`);
-    else setups.forEach((s, i) => { if (i) console.log(''); printGraphText(s); });
-    return 0;
+    if (a.json) log(JSON.stringify(setups.map(setupJson), null, 2));
+    else if (!setups.length) log(`No Alembic setup found under ${a.dir} (looked for alembic.ini, pyproject.toml [tool.alembic], migrations/env.py).`);
+    else setups.forEach((s, i) => { if (i) log(); printGraphText(s, log); });
+    return r;
   }
   const findings = setups.flatMap((s) => s.findings);
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (a.json) {
-    process.stdout.write(JSON.stringify({ setups: setups.map((s) => s.setup.id), errors, diagnostics: findings.map(findingJson) }, null, 2) + '\n');
+    log(JSON.stringify({ setups: setups.map((s) => s.setup.id), errors, diagnostics: findings.map(findingJson) }, null, 2));
   } else {
-    printFindingsText(findings);
+    printFindingsText(findings, log);
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const revs = setups.reduce((n, s) => n + s.graph.order.length, 0);
-    console.error(`${setups.length} setup(s), ${revs} revision(s): ${errors} error(s), ${warnings} warning(s).`);
-    if (!setups.length) console.error(`No Alembic setup found under ${a.dir}.`);
+    warn(`${setups.length} setup(s), ${revs} revision(s): ${errors} error(s), ${warnings} warning(s).`);
+    if (!setups.length) warn(`No Alembic setup found under ${a.dir}.`);
   }
-  return errors ? 1 : 0;
+  r.code = errors ? 1 : 0;
+  return r;
 }
 
 if (require.main === module) {

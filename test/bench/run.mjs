@@ -78,9 +78,12 @@ for (const n of SIZES) {
   const ours = measure(process.execPath, [cli, 'graph', '--json'], dir);
   const alembic = measure(python, ['-m', 'alembic', 'heads'], dir, Math.max(3, Math.ceil(RUNS / 2)));
   const floor = measure(process.execPath, [FLOOR, dir], dir);
-  cold[n] = { ours: ours.ms, alembic: alembic.ms, floor: floor.ms };
+  // warm: measure() runs once before timing, which fills the cache
+  const warm = measure(process.execPath, [cli, 'graph', '--json', '--cache-location', path.join(cache, `warm-${n}.json`)], dir);
+  cold[n] = { ours: ours.ms, alembic: alembic.ms, floor: floor.ms, warm: warm.ms };
   add({ figure: `cold index, branchy ${n} (CLI graph --json vs alembic heads)`, ours: ours.ms, baseline: alembic.ms, ratio: `${(alembic.ms / ours.ms).toFixed(1)}× faster`, goal: '≥ 10× faster', pass: alembic.ms / ours.ms >= 10 });
   add({ figure: `cold index, branchy ${n} vs the read-every-file floor`, ours: ours.ms, baseline: floor.ms, ratio: `${(ours.ms / floor.ms).toFixed(2)}× the floor`, goal: '≤ 1.5× the floor', pass: ours.ms / floor.ms <= 1.5 });
+  add({ figure: `warm index, branchy ${n} (--cache, files unchanged)`, ours: warm.ms, baseline: alembic.ms, ratio: `${(alembic.ms / warm.ms).toFixed(1)}× faster`, goal: '≥ 20× faster', pass: alembic.ms / warm.ms >= 20 });
 }
 for (const shape of ['linear', 'broken']) {
   const n = SIZES[SIZES.length - 1];
@@ -106,7 +109,7 @@ add({ figure: `incremental: edit one down_revision → diagnostics published (${
 add({ figure: `incremental: same, p95 over ${lsp.edits} edits`, ours: lsp.p95, ratio: '', goal: '≤ 20 ms', pass: lsp.p95 <= 20 });
 add({ figure: `language server RSS after indexing ${n}`, ours: lsp.rssMb, unit: 'MB', ratio: '', goal: '≤ 200 MB', pass: lsp.rssMb <= 200 });
 add({ figure: `language server: start → first index ready (${n})`, ours: lsp.firstMs, ratio: '', goal: '(≤ 3 s to first diagnostics in VS Code)', pass: lsp.firstMs <= 3000 });
-for (const f of ['warm index (persistent cache)', 'status: applied versions from PostgreSQL vs alembic current', 'first diagnostics in code-server at 10,000', 'history tree: first page at 10,000 in VS Code']) {
+for (const f of ['status: applied versions from PostgreSQL vs alembic current', 'first diagnostics in code-server at 10,000', 'history tree: first page at 10,000 in VS Code']) {
   add({ figure: f, ours: undefined, ratio: 'not measured yet', goal: '', pass: undefined });
 }
 

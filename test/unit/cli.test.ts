@@ -65,3 +65,27 @@ describe('alembic-migrations CLI', () => {
     }
   });
 });
+
+describe('alembic-migrations --cache', () => {
+  it('reuses the last result while no file changes, and recomputes after any change', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'next0002', down: 'root0001' }]));
+    const cache = path.join(tmpDir(), 'c.json');
+    const first = run(['graph', '--json', '--cache-location', cache], d);
+    assert.strictEqual(first.status, 0, first.stderr);
+    // mark the cached output: a second run that prints the mark was served from the cache
+    const fs = require('fs');
+    const c = JSON.parse(fs.readFileSync(cache, 'utf8'));
+    fs.writeFileSync(cache, JSON.stringify({ ...c, out: 'FROM-CACHE\n' }));
+    assert.strictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n');
+    // any change to a migration file (here: a new parent) invalidates it
+    const f = path.join(d, 'migrations/versions/0001_next0002.py');
+    fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('= "root0001"', '= "gone0000"'));
+    const third = run(['graph', '--json', '--cache-location', cache], d);
+    assert.notStrictEqual(third.stdout, 'FROM-CACHE\n');
+    assert.deepStrictEqual(JSON.parse(third.stdout)[0].revisions[1].downRevisions, ['gone0000']);
+    // and so does a change to the config
+    fs.writeFileSync(cache, JSON.stringify({ ...JSON.parse(fs.readFileSync(cache, 'utf8')), out: 'FROM-CACHE\n' }));
+    fs.appendFileSync(path.join(d, 'alembic.ini'), '# touched\n');
+    assert.notStrictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n');
+  });
+});

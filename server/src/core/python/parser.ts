@@ -30,7 +30,8 @@ function wasmPath(file: string, pkg: string): string {
 export function initPythonParser(): Promise<void> {
   initPromise ??= (async () => {
     const runtime = wasmPath('tree-sitter.wasm', 'web-tree-sitter');
-    await Parser.init({ locateFile: () => runtime });
+    // (typed against @types/emscripten, which sql.js's types also bring in)
+    await Parser.init({ locateFile: () => runtime } as unknown as Parameters<typeof Parser.init>[0]);
     const lang = await Language.load(wasmPath('tree-sitter-python.wasm', 'tree-sitter-python'));
     const p = new Parser();
     p.setLanguage(lang);

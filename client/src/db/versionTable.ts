@@ -1,0 +1,116 @@
+/**
+ * Reads the applied revisions straight from the database's version table (no Python): SQLite
+ * through sql.js (WASM) and PostgreSQL through pg (pure JS). Errors become DbError with a message
+ * that names the database (never its password) and says what to do.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { describeDb, DbUrl, sqliteFile } from '../../../server/src/core/db/url';
+
+export class DbError extends Error {
+  constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'missing-database' | 'unsupported' | 'timeout' | 'other') {
+    super(message);
+  }
+}
+
+export interface VersionTable {
+  name: string;
+  schema?: string;
+}
+
+/** Applied revision ids, or undefined when the version table does not exist (never migrated). */
+export async function readAppliedVersions(u: DbUrl, cwd: string, table: VersionTable, opts: { timeoutMs?: number; wasmDir?: string } = {}): Promise<string[] | undefined> {
+  if (u.dialect === 'sqlite') return readSqlite(u, cwd, table, opts.wasmDir);
+  if (u.dialect === 'postgresql' || u.dialect === 'postgres') return readPostgres(u, table, opts.timeoutMs ?? 4000);
+  throw new DbError(`Live status reads PostgreSQL and SQLite databases; ${u.dialect} is not supported yet (Alembic itself still works with it).`, 'unsupported');
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+function quoteIdent(name: string): string {
+  return IDENT.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+let sqlJs: Promise<import('sql.js').SqlJsStatic> | undefined;
+function loadSqlJs(wasmDir?: string): Promise<import('sql.js').SqlJsStatic> {
+  sqlJs ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const init = require('sql.js') as typeof import('sql.js').default;
+    const dir = wasmDir ?? path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
+    return init({ locateFile: (f: string) => path.join(dir, f) });
+  })();
+  return sqlJs;
+}
+
+async function readSqlite(u: DbUrl, cwd: string, table: VersionTable, wasmDir?: string): Promise<string[] | undefined> {
+  const file = sqliteFile(u, cwd);
+  if (!file) throw new DbError('An in-memory SQLite database (sqlite://) has no state to read between runs.', 'unsupported');
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // Alembic creates it on the first upgrade
+    throw new DbError(`Cannot read the SQLite file ${file}: ${(e as NodeJS.ErrnoException).code ?? e}.`, 'other');
+  }
+  const SQL = await loadSqlJs(wasmDir);
+  let db: import('sql.js').Database;
+  try {
+    db = new SQL.Database(bytes);
+  } catch (e) {
+    throw new DbError(`${file} is not a SQLite database (${(e as Error).message}).`, 'other');
+  }
+  try {
+    const name = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+    const res = db.exec(`SELECT version_num FROM ${name}`);
+    return res.length ? res[0].values.map((r) => String(r[0])) : [];
+  } catch (e) {
+    if (/no such table/i.test((e as Error).message)) return undefined;
+    throw new DbError(`Reading ${table.name} from ${path.basename(file)} failed: ${(e as Error).message}.`, 'other');
+  } finally {
+    db.close();
+  }
+}
+
+async function readPostgres(u: DbUrl, table: VersionTable, timeoutMs: number): Promise<string[] | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
+  const where = describeDb(u, '');
+  const client = new Client({
+    host: u.query.host ?? u.host ?? 'localhost', port: u.port ?? 5432, user: u.username, password: u.password,
+    database: u.database, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,
+    application_name: 'alembic-migrations-vscode',
+  });
+  client.on('error', () => undefined); // a dropped connection must not crash the host
+  try {
+    await client.connect();
+  } catch (e) {
+    throw pgError(e as Error & { code?: string }, where);
+  }
+  try {
+    const name = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+    const res = await client.query(`SELECT version_num FROM ${name}`);
+    return res.rows.map((r: { version_num: string }) => r.version_num);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === '42P01' || err.code === '3F000') return undefined; // no such table / schema
+    throw pgError(err, where);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function pgError(e: Error & { code?: string }, where: string): DbError {
+  const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
+  switch (e.code) {
+    case '28P01':
+    case '28000':
+      return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+    case '3D000':
+      return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+      return new DbError(`${where}: cannot connect (${e.code}). Is the server running and the host/port right?`, 'unreachable');
+  }
+  if (/timeout/i.test(msg)) return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+  return new DbError(`${where}: ${msg}`, 'other');
+}

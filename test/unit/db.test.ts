@@ -1,0 +1,130 @@
+/**
+ * Database status without Python: URL parsing, the status computation, and reading the version
+ * table from real SQLite files and a real PostgreSQL, each migrated by the real Alembic.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Client } from 'pg';
+import { readAppliedVersions } from '../../client/src/db/versionTable';
+import { indexWorkspace, nodeFs } from '../../server/src/core';
+import { computeStatus } from '../../server/src/core/db/status';
+import { parseDbUrl, sqliteFile } from '../../server/src/core/db/url';
+import { cleanupTmp, tmpDir } from '../helpers';
+import { findPython } from '../python';
+
+after(cleanupTmp);
+
+const SAMPLE = path.resolve(__dirname, '../../../sample');
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+
+function sampleCopy(): string {
+  const d = tmpDir('alembic-db-');
+  fs.cpSync(SAMPLE, d, { recursive: true, filter: (s) => !s.endsWith('app.db') });
+  return d;
+}
+
+function alembic(cwd: string, args: string[], env: Record<string, string> = {}): void {
+  const r = spawnSync(findPython(), ['-m', 'alembic', ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`alembic ${args.join(' ')} failed:\n${r.stderr}`);
+}
+
+describe('database URLs', () => {
+  it('parses SQLAlchemy URLs, decoding escapes in user and password', () => {
+    const u = parseDbUrl('postgresql+psycopg2://app%40svc:p%40ss%3Aw@db.example:6543/prod?sslmode=require');
+    assert.deepStrictEqual('url' in u && u.url, { dialect: 'postgresql', driver: 'psycopg2', username: 'app@svc', password: 'p@ss:w', host: 'db.example', port: 6543, database: 'prod', query: { sslmode: 'require' } });
+    const rel = parseDbUrl('sqlite:///app.db');
+    assert.strictEqual('url' in rel && sqliteFile(rel.url, '/proj'), '/proj/app.db');
+    const abs = parseDbUrl('sqlite:////var/data/app.db');
+    assert.strictEqual('url' in abs && sqliteFile(abs.url, '/proj'), '/var/data/app.db');
+    const mem = parseDbUrl('sqlite://');
+    assert.strictEqual('url' in mem && sqliteFile(mem.url, '/proj'), undefined);
+    assert.ok('error' in parseDbUrl('not a url'));
+    assert.ok('error' in parseDbUrl(''));
+  });
+});
+
+describe('status against real databases migrated by real Alembic', function () {
+  this.timeout(60000);
+
+  it('SQLite: applied rows, ancestors, pending steps; missing file and missing table mean "not migrated"', async () => {
+    const d = sampleCopy();
+    const [ix] = await indexWorkspace(nodeFs, d);
+    const url = parseDbUrl('sqlite:///app.db');
+    assert.ok('url' in url);
+    assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), undefined, 'no file yet');
+    alembic(d, ['upgrade', '708192a3b4c5']);
+    const applied = await readAppliedVersions(url.url, d, { name: 'alembic_version' });
+    assert.deepStrictEqual(applied, ['708192a3b4c5']);
+    const st = computeStatus(ix.graph, applied);
+    assert.deepStrictEqual([...st.pending!].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7']);
+    assert.strictEqual(st.appliedSet.length, 7);
+    // Alembic agrees on what is pending: upgrade heads runs exactly those
+    alembic(d, ['upgrade', 'heads']);
+    const after = await readAppliedVersions(url.url, d, { name: 'alembic_version' });
+    assert.deepStrictEqual([...after!].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7'], 'two rows: both heads applied');
+    assert.deepStrictEqual(computeStatus(ix.graph, after).pending, []);
+    // a SQLite file with tables but no version table: never migrated
+    const other = path.join(d, 'other.db');
+    spawnSync(findPython({ needAlembic: false }), ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(other)}); c.execute("create table t (a)"); c.commit()`]);
+    assert.strictEqual(await readAppliedVersions((parseDbUrl(`sqlite:///${other}`) as { url: never }).url, d, { name: 'alembic_version' }), undefined);
+  });
+
+  it('the database ahead of the files: "Can\'t locate revision" is explained', async () => {
+    const d = sampleCopy();
+    alembic(d, ['upgrade', '708192a3b4c5']);
+    fs.rmSync(path.join(d, 'migrations/versions/708192a3b4c5_add_user_status.py'));
+    fs.rmSync(path.join(d, 'migrations/versions/8192a3b4c5d6_create_audit_log.py'));
+    fs.rmSync(path.join(d, 'migrations/versions/92a3b4c5d6e7_add_user_last_login.py'));
+    const [ix] = await indexWorkspace(nodeFs, d);
+    const url = parseDbUrl('sqlite:///app.db');
+    const st = computeStatus(ix.graph, await readAppliedVersions((url as { url: never }).url, d, { name: 'alembic_version' }));
+    assert.deepStrictEqual(st.unknown, ['708192a3b4c5']);
+    assert.match(st.pendingError!, /Can't locate revision identified by '708192a3b4c5'/);
+    const r = spawnSync(findPython(), ['-m', 'alembic', 'current'], { cwd: d, encoding: 'utf8' });
+    assert.match(r.stderr, /Can't locate revision identified by '708192a3b4c5'/, 'Alembic says the same');
+  });
+
+  it('PostgreSQL: reads the version table of a throwaway database, in a custom schema too', async () => {
+    const name = `alembic_status_${process.pid}_${Date.now()}`;
+    const admin = new Client({ ...PG, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const d = sampleCopy();
+      const dbUrl = `postgresql://postgres@127.0.0.1:5432/${name}`;
+      const url = parseDbUrl(dbUrl);
+      assert.ok('url' in url);
+      assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), undefined, 'never migrated');
+      alembic(d, ['upgrade', '3c4d5e6f7081'], { DATABASE_URL: dbUrl });
+      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), ['3c4d5e6f7081']);
+      const [ix] = await indexWorkspace(nodeFs, d);
+      assert.strictEqual(computeStatus(ix.graph, ['3c4d5e6f7081']).pending!.length, 6);
+      // a version table in another schema (context.configure(version_table_schema=...))
+      const c = new Client({ ...PG, database: name });
+      await c.connect();
+      await c.query('CREATE SCHEMA ops');
+      await c.query('CREATE TABLE ops.my_versions (version_num varchar(32) primary key)');
+      await c.query("INSERT INTO ops.my_versions VALUES ('1a2b3c4d5e6f')");
+      await c.end();
+      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'my_versions', schema: 'ops' }), ['1a2b3c4d5e6f']);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('PostgreSQL errors are clear and fast: missing database, server down (no password in the message)', async () => {
+    const missing = parseDbUrl('postgresql://postgres:s3cret@127.0.0.1:5432/no_such_db_for_alembic_tests');
+    await assert.rejects(readAppliedVersions((missing as { url: never }).url, '/', { name: 'alembic_version' }), (e: Error & { kind: string }) => {
+      assert.strictEqual(e.kind, 'missing-database');
+      assert.doesNotMatch(e.message, /s3cret/);
+      return true;
+    });
+    const t0 = Date.now();
+    const down = parseDbUrl('postgresql://postgres@127.0.0.1:1/app');
+    await assert.rejects(readAppliedVersions((down as { url: never }).url, '/', { name: 'alembic_version' }), (e: Error & { kind: string }) => e.kind === 'unreachable' && /cannot connect/.test(e.message));
+    assert.ok(Date.now() - t0 < 5000);
+  });
+});

@@ -11,6 +11,7 @@ const dist = path.join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'tree-sitter-python.wasm'));
+copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));
 
 const entries = [
   { in: 'server/src/cli.ts', out: 'cli' },

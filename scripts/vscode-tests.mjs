@@ -1,6 +1,7 @@
 // Test stages that run in a real VS Code (code-server) driven by Debian's Chromium:
 //   integration: mocha inside the extension host (smoke-test driver payload)
 //   ui: what a person sees, step by step, with screenshots under test/ui/screenshots/
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +9,22 @@ import util from 'node:util';
 import * as esbuild from 'esbuild';
 import { launchBrowser, root, startCodeServer } from './vscode.mjs';
 
-/** A fresh copy of the sample project (plus extra files) in a temp folder. */
-export function sampleWorkspace(extra = {}) {
+/** A Python that can import alembic (the tests' oracle and the sample's migrator). */
+export function alembicPython() {
+  return [process.env.ALEMBIC_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter(Boolean)
+    .find((p) => spawnSync(p, ['-c', 'import alembic'], { stdio: 'ignore' }).status === 0);
+}
+
+/** A fresh copy of the sample project (plus extra files) in a temp folder; `upgradeTo` migrates its SQLite file with real Alembic first. */
+export function sampleWorkspace(extra = {}, upgradeTo) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'alembic-ws-'));
   cpSync(path.join(root, 'sample'), dir, { recursive: true, filter: (src) => !src.endsWith('app.db') });
+  if (upgradeTo) {
+    const py = alembicPython();
+    if (!py) throw new Error('No Python with alembic (apt-get install python3-alembic): cannot prepare the sample database');
+    const r = spawnSync(py, ['-m', 'alembic', 'upgrade', upgradeTo], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`alembic upgrade ${upgradeTo} failed:\n${r.stderr}`);
+  }
   for (const [rel, text] of Object.entries(extra)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text);
@@ -30,7 +43,7 @@ export async function runIntegration() {
     entryPoints: [path.join(root, 'test/integration/index.ts'), path.join(root, 'test/integration/extension.test.ts')],
     outdir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha'], logLevel: 'warning',
   });
-  const workspace = sampleWorkspace(BROKEN);
+  const workspace = sampleWorkspace(BROKEN, '708192a3b4c5');
   const server = await startCodeServer({ smokeTestDriver: true });
   const browser = await launchBrowser(server.tmp);
   let result = { passes: 0, failures: 1, pending: 0 };
@@ -77,7 +90,7 @@ export async function runUi() {
   let passed = 0;
   let failed = 0;
   for (const scenario of steps) {
-    const workspace = sampleWorkspace(scenario.files ?? {});
+    const workspace = sampleWorkspace(scenario.files ?? {}, scenario.upgradeTo);
     const server = await startCodeServer({ settings: scenario.settings });
     const browser = await launchBrowser(server.tmp);
     try {

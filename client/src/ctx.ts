@@ -8,12 +8,14 @@ import { registerCommands } from './features/commands';
 import { HistoryTree } from './features/historyTree';
 import { startLanguageClient } from './features/languageClient';
 import { GraphModel } from './features/model';
+import { StatusService } from './features/status';
 
 export class Ctx {
   readonly log: vscode.LogOutputChannel;
   client: LanguageClient | undefined;
   model: GraphModel | undefined;
   tree: HistoryTree | undefined;
+  status: StatusService | undefined;
   treeView: vscode.TreeView<unknown> | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
@@ -26,8 +28,8 @@ export class Ctx {
   }
 
   /** What tests (and other extensions) get from activate(). */
-  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined } {
-    return { model: this.model, tree: this.tree };
+  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined; status: StatusService | undefined } {
+    return { model: this.model, tree: this.tree, status: this.status };
   }
 
   async start(): Promise<void> {
@@ -36,7 +38,9 @@ export class Ctx {
     this.client = await startLanguageClient(this);
     this.model = new GraphModel(this.client, this.log);
     this.subscriptions.push(this.model);
-    this.tree = new HistoryTree(this.model);
+    this.status = new StatusService(this.client, this.model, this.log, this.extension.asAbsolutePath('dist'));
+    this.subscriptions.push(this.status);
+    this.tree = new HistoryTree(this.model, this.status);
     this.treeView = vscode.window.createTreeView('alembic.migrations', { treeDataProvider: this.tree, showCollapseAll: true });
     this.subscriptions.push(this.treeView, this.tree);
     this.subscriptions.push(this.model.onDidChange(() => this.updateContext()));

@@ -38,6 +38,10 @@ export interface SetupGraph {
   /** All revisions, newest first in `alembic history` order (revisions cut off by errors last). */
   revisions: RevisionInfo[];
   versionTable?: { name: string; schema?: string; known: boolean };
+  /** Folder Alembic runs in (relative SQLite paths resolve here). */
+  cwd: string;
+  /** `sqlalchemy.url` of the config, as written (may hold a password: never log it). */
+  sqlalchemyUrl?: string;
   /** Counts over every finding of the setup (config problems included). */
   errors: number;
   warnings: number;
@@ -67,3 +71,12 @@ export interface ServerSettings {
   configs: Record<string, string[]>;
 }
 export const SettingsNotification = 'alembic/settings';
+
+/** client -> server request: status of a setup given the rows of its version table. */
+export const StatusRequest = 'alembic/status';
+export interface StatusParams {
+  setupId: string;
+  /** Rows of the version table; null when the table does not exist. */
+  applied: string[] | null;
+}
+export type { DbStatus } from './core/db/status';

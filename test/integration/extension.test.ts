@@ -23,6 +23,7 @@ async function until<T>(what: () => T | undefined | false | Promise<T | undefine
 }
 
 interface Api {
+  status: { refresh(): Promise<void>; bySetup: Map<string, { kind: string; display?: string; message?: string; status?: { applied: string[]; appliedSet: string[]; pending?: string[]; pendingError?: string } }> };
   model: { graph?: { ready: boolean; setups: { heads: string[]; revisions: { id: string; errors: number }[] }[] }; refresh(): Promise<void> };
   tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem };
 }
@@ -45,6 +46,24 @@ suite('Alembic Migrations in VS Code', () => {
     assert.strictEqual(items[items.length - 1].rev!.id, '1a2b3c4d5e6f', 'alembic history order: the base last');
     const head = api.tree.getTreeItem(items[0]);
     assert.match(String(head.description), /head ⚠/);
+  });
+
+  test('live status reads the SQLite database (migrated by real Alembic to 708192a3b4c5) without Python', async () => {
+    await api.status.refresh();
+    const id = api.model.graph!.setups[0] && [...api.status.bySetup.keys()][0];
+    const st = await until(() => {
+      const x = api.status.bySetup.get(id);
+      return x && x.kind === 'ok' ? x : undefined;
+    }, 'status');
+    assert.strictEqual(st.display, 'SQLite app.db');
+    assert.deepStrictEqual(st.status!.applied, ['708192a3b4c5']);
+    assert.strictEqual(st.status!.appliedSet.length, 7);
+    assert.match(st.status!.pendingError ?? '', /missing parent deadbeef0000/, 'the broken file blocks upgrade, and the status says why');
+    const items = api.tree.getChildren().filter((n) => n.kind === 'revision');
+    const current = api.tree.getTreeItem(items.find((n) => n.rev!.id === '708192a3b4c5'));
+    assert.match(String(current.description), /● current/);
+    const applied = api.tree.getTreeItem(items.find((n) => n.rev!.id === '1a2b3c4d5e6f'));
+    assert.match(String(applied.description), /✓ applied/);
   });
 
   test('a broken down_revision squiggles the string literal, and hover explains the reference', async () => {
@@ -75,6 +94,11 @@ suite('Alembic Migrations in VS Code', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     await until(() => !vscode.languages.getDiagnostics(doc.uri).some((x) => x.code === 'alembic/missing-parent'), 'diagnostic cleared');
     await until(() => api.model.graph!.setups[0].revisions.find((r) => r.id === 'a0a0a0a0a0a0' && r.errors === 0), 'tree updated');
+    await api.status.refresh();
+    const st = [...api.status.bySetup.values()][0];
+    const pending = st.status?.pending ?? [];
+    assert.deepStrictEqual([...pending].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7', 'a0a0a0a0a0a0'], 'pending once the history is whole');
+    assert.ok(pending.indexOf('8192a3b4c5d6') < pending.indexOf('a0a0a0a0a0a0'), 'parents run first');
     assert.deepStrictEqual([...api.model.graph!.setups[0].heads].sort(), ['92a3b4c5d6e7', 'a0a0a0a0a0a0'], 'the fixed file now continues 8192a3b4c5d6');
   });
 

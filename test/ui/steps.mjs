@@ -24,7 +24,7 @@ async function hoverOn(page, selector) {
 
 export const steps = [
   {
-    id: 'history', name: 'sample project with a broken file', files: BROKEN,
+    id: 'history', name: 'sample project with a broken file, database at 708192a3b4c5', files: BROKEN, upgradeTo: '708192a3b4c5',
     steps: [
       {
         id: 'tree', name: 'the Migrations view shows the branchy history, both heads marked',
@@ -43,6 +43,24 @@ export const steps = [
         },
       },
       {
+        id: 'status', name: 'the status bar and the tree show what the SQLite database has applied',
+        async run(page, { shot }) {
+          const bar = page.locator('.statusbar-item', { hasText: 'SQLite app.db' });
+          await bar.first().waitFor({ timeout: 30000 });
+          const text = await bar.first().innerText();
+          if (!/708192a/.test(text) || !/upgrade blocked/.test(text)) throw new Error(`status bar: ${text}`);
+          const current = await page.getByRole('treeitem', { name: /add status to users/ }).innerText();
+          if (!/● current/.test(current)) throw new Error(`current marker missing: ${current}`);
+          const applied = await page.getByRole('treeitem', { name: /create users table/ }).innerText();
+          if (!/✓ applied/.test(applied)) throw new Error(`applied marker missing: ${applied}`);
+          await bar.first().hover();
+          await page.locator('.monaco-hover, .hover-contents').filter({ hasText: 'missing parent deadbeef0000' }).first().waitFor({ timeout: 10000 });
+          await page.waitForTimeout(300);
+          await shot('02-database-status');
+          await page.mouse.move(700, 400);
+        },
+      },
+      {
         id: 'squiggle', name: 'the broken down_revision is squiggled and its hover says what to do',
         async run(page, { shot }) {
           await page.getByRole('treeitem', { name: /rebased badly/ }).click();
@@ -51,7 +69,7 @@ export const steps = [
           const hover = page.locator('.monaco-hover').filter({ hasText: 'does not exist in this history' });
           await hover.first().waitFor({ timeout: 15000 });
           await page.waitForTimeout(300);
-          await shot('02-broken-down-revision-hover');
+          await shot('03-broken-down-revision-hover');
         },
       },
       {
@@ -69,7 +87,7 @@ export const steps = [
           await page.keyboard.press('Control+I');
           await page.locator('.monaco-hover').filter({ hasText: 'Multiple head revisions are present' }).first().waitFor({ timeout: 15000 });
           await page.waitForTimeout(300);
-          await shot('03-multiple-heads-warning');
+          await shot('04-multiple-heads-warning');
         },
       },
       {
@@ -82,7 +100,7 @@ export const steps = [
           const warnings = await panel.getByText(/Multiple head revisions/).count();
           if (warnings < 2) throw new Error(`expected both heads in Problems, saw ${warnings}`);
           await page.waitForTimeout(300);
-          await shot('04-problems-panel');
+          await shot('05-problems-panel');
         },
       },
     ],
@@ -97,7 +115,7 @@ export const steps = [
           await openAlembicView(page);
           await page.getByText('No Alembic setup found in this workspace.').waitFor({ timeout: 30000 });
           await page.waitForTimeout(300);
-          await shot('05-welcome-view');
+          await shot('06-welcome-view');
         },
       },
     ],

@@ -18,6 +18,7 @@ after(cleanupTmp);
 
 const SAMPLE = path.resolve(__dirname, '../../../sample');
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+const WASM = { wasmDir: path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm')) };
 
 function sampleCopy(): string {
   const d = tmpDir('alembic-db-');
@@ -53,22 +54,22 @@ describe('status against real databases migrated by real Alembic', function () {
     const [ix] = await indexWorkspace(nodeFs, d);
     const url = parseDbUrl('sqlite:///app.db');
     assert.ok('url' in url);
-    assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), undefined, 'no file yet');
+    assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }, WASM), undefined, 'no file yet');
     alembic(d, ['upgrade', '708192a3b4c5']);
-    const applied = await readAppliedVersions(url.url, d, { name: 'alembic_version' });
+    const applied = await readAppliedVersions(url.url, d, { name: 'alembic_version' }, WASM);
     assert.deepStrictEqual(applied, ['708192a3b4c5']);
     const st = computeStatus(ix.graph, applied);
     assert.deepStrictEqual([...st.pending!].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7']);
     assert.strictEqual(st.appliedSet.length, 7);
     // Alembic agrees on what is pending: upgrade heads runs exactly those
     alembic(d, ['upgrade', 'heads']);
-    const after = await readAppliedVersions(url.url, d, { name: 'alembic_version' });
+    const after = await readAppliedVersions(url.url, d, { name: 'alembic_version' }, WASM);
     assert.deepStrictEqual([...after!].sort(), ['8192a3b4c5d6', '92a3b4c5d6e7'], 'two rows: both heads applied');
     assert.deepStrictEqual(computeStatus(ix.graph, after).pending, []);
     // a SQLite file with tables but no version table: never migrated
     const other = path.join(d, 'other.db');
     spawnSync(findPython({ needAlembic: false }), ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(other)}); c.execute("create table t (a)"); c.commit()`]);
-    assert.strictEqual(await readAppliedVersions((parseDbUrl(`sqlite:///${other}`) as { url: never }).url, d, { name: 'alembic_version' }), undefined);
+    assert.strictEqual(await readAppliedVersions((parseDbUrl(`sqlite:///${other}`) as { url: never }).url, d, { name: 'alembic_version' }, WASM), undefined);
   });
 
   it('the database ahead of the files: "Can\'t locate revision" is explained', async () => {
@@ -79,7 +80,7 @@ describe('status against real databases migrated by real Alembic', function () {
     fs.rmSync(path.join(d, 'migrations/versions/92a3b4c5d6e7_add_user_last_login.py'));
     const [ix] = await indexWorkspace(nodeFs, d);
     const url = parseDbUrl('sqlite:///app.db');
-    const st = computeStatus(ix.graph, await readAppliedVersions((url as { url: never }).url, d, { name: 'alembic_version' }));
+    const st = computeStatus(ix.graph, await readAppliedVersions((url as { url: never }).url, d, { name: 'alembic_version' }, WASM));
     assert.deepStrictEqual(st.unknown, ['708192a3b4c5']);
     assert.match(st.pendingError!, /Can't locate revision identified by '708192a3b4c5'/);
     const r = spawnSync(findPython(), ['-m', 'alembic', 'current'], { cwd: d, encoding: 'utf8' });
@@ -96,9 +97,9 @@ describe('status against real databases migrated by real Alembic', function () {
       const dbUrl = `postgresql://postgres@127.0.0.1:5432/${name}`;
       const url = parseDbUrl(dbUrl);
       assert.ok('url' in url);
-      assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), undefined, 'never migrated');
+      assert.strictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }, WASM), undefined, 'never migrated');
       alembic(d, ['upgrade', '3c4d5e6f7081'], { DATABASE_URL: dbUrl });
-      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }), ['3c4d5e6f7081']);
+      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'alembic_version' }, WASM), ['3c4d5e6f7081']);
       const [ix] = await indexWorkspace(nodeFs, d);
       assert.strictEqual(computeStatus(ix.graph, ['3c4d5e6f7081']).pending!.length, 6);
       // a version table in another schema (context.configure(version_table_schema=...))
@@ -108,7 +109,7 @@ describe('status against real databases migrated by real Alembic', function () {
       await c.query('CREATE TABLE ops.my_versions (version_num varchar(32) primary key)');
       await c.query("INSERT INTO ops.my_versions VALUES ('1a2b3c4d5e6f')");
       await c.end();
-      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'my_versions', schema: 'ops' }), ['1a2b3c4d5e6f']);
+      assert.deepStrictEqual(await readAppliedVersions(url.url, d, { name: 'my_versions', schema: 'ops' }, WASM), ['1a2b3c4d5e6f']);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
@@ -117,14 +118,14 @@ describe('status against real databases migrated by real Alembic', function () {
 
   it('PostgreSQL errors are clear and fast: missing database, server down (no password in the message)', async () => {
     const missing = parseDbUrl('postgresql://postgres:s3cret@127.0.0.1:5432/no_such_db_for_alembic_tests');
-    await assert.rejects(readAppliedVersions((missing as { url: never }).url, '/', { name: 'alembic_version' }), (e: Error & { kind: string }) => {
+    await assert.rejects(readAppliedVersions((missing as { url: never }).url, '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => {
       assert.strictEqual(e.kind, 'missing-database');
       assert.doesNotMatch(e.message, /s3cret/);
       return true;
     });
     const t0 = Date.now();
     const down = parseDbUrl('postgresql://postgres@127.0.0.1:1/app');
-    await assert.rejects(readAppliedVersions((down as { url: never }).url, '/', { name: 'alembic_version' }), (e: Error & { kind: string }) => e.kind === 'unreachable' && /cannot connect/.test(e.message));
+    await assert.rejects(readAppliedVersions((down as { url: never }).url, '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => e.kind === 'unreachable' && /cannot connect/.test(e.message));
     assert.ok(Date.now() - t0 < 5000);
   });
 });

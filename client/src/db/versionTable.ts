@@ -19,7 +19,8 @@ export interface VersionTable {
 }
 
 /** Applied revision ids, or undefined when the version table does not exist (never migrated). */
-export async function readAppliedVersions(u: DbUrl, cwd: string, table: VersionTable, opts: { timeoutMs?: number; wasmDir?: string } = {}): Promise<string[] | undefined> {
+/** `wasmDir` holds sql.js's sql-wasm.wasm (the extension's dist/). */
+export async function readAppliedVersions(u: DbUrl, cwd: string, table: VersionTable, opts: { timeoutMs?: number; wasmDir: string }): Promise<string[] | undefined> {
   if (u.dialect === 'sqlite') return readSqlite(u, cwd, table, opts.wasmDir);
   if (u.dialect === 'postgresql' || u.dialect === 'postgres') return readPostgres(u, table, opts.timeoutMs ?? 4000);
   throw new DbError(`Live status reads PostgreSQL and SQLite databases; ${u.dialect} is not supported yet (Alembic itself still works with it).`, 'unsupported');
@@ -31,17 +32,16 @@ function quoteIdent(name: string): string {
 }
 
 let sqlJs: Promise<import('sql.js').SqlJsStatic> | undefined;
-function loadSqlJs(wasmDir?: string): Promise<import('sql.js').SqlJsStatic> {
+function loadSqlJs(wasmDir: string): Promise<import('sql.js').SqlJsStatic> {
   sqlJs ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const init = require('sql.js') as typeof import('sql.js').default;
-    const dir = wasmDir ?? path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm'));
-    return init({ locateFile: (f: string) => path.join(dir, f) });
+    return init({ locateFile: (f: string) => path.join(wasmDir, f) });
   })();
   return sqlJs;
 }
 
-async function readSqlite(u: DbUrl, cwd: string, table: VersionTable, wasmDir?: string): Promise<string[] | undefined> {
+async function readSqlite(u: DbUrl, cwd: string, table: VersionTable, wasmDir: string): Promise<string[] | undefined> {
   const file = sqliteFile(u, cwd);
   if (!file) throw new DbError('An in-memory SQLite database (sqlite://) has no state to read between runs.', 'unsupported');
   let bytes: Uint8Array;

@@ -15,6 +15,9 @@ const COMMANDS: Record<string, Command> = {
     await ctx.model?.refresh();
   },
   'alembic.showLog': (ctx) => () => ctx.log.show(),
+  'alembic.refreshStatus': (ctx) => async () => {
+    await ctx.status?.refresh();
+  },
   'alembic.openRevision': () => async (file: unknown, line: unknown) => {
     const pos = new vscode.Position(Number(line) || 0, 0);
     await vscode.window.showTextDocument(vscode.Uri.file(String(file)), { selection: new vscode.Range(pos, pos), preview: true });

@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RevisionInfo, SetupGraph } from '../../../server/src/protocol';
 import type { GraphModel } from './model';
+import type { SetupStatus, StatusService } from './status';
 
 export type Node =
   | { kind: 'setup'; setup: SetupGraph }
@@ -20,12 +21,16 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private shown = new Map<string, number>();
   private sub: vscode.Disposable;
 
-  constructor(private model: GraphModel) {
+  private statusSub: vscode.Disposable | undefined;
+
+  constructor(private model: GraphModel, private status?: StatusService) {
     this.sub = model.onDidChange(() => this.emitter.fire(undefined));
+    this.statusSub = status?.onDidChange(() => this.emitter.fire(undefined));
   }
 
   dispose(): void {
     this.sub.dispose();
+    this.statusSub?.dispose();
     this.emitter.dispose();
   }
 
@@ -64,7 +69,8 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const item = new vscode.TreeItem(s.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `setup:${s.id}`;
         const heads = s.heads.length > 1 ? ` · ${s.heads.length} heads` : '';
-        item.description = `${s.revisions.length} revisions${heads}`;
+        const st = this.status?.bySetup.get(s.id);
+        item.description = `${s.revisions.length} revisions${heads}${st?.kind === 'ok' ? ` · ${st.display}: ${st.status.summary}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(s.errors ? 'error' : s.heads.length > 1 ? 'warning' : 'database',
           s.errors ? new vscode.ThemeColor('list.errorForeground') : s.heads.length > 1 ? new vscode.ThemeColor('list.warningForeground') : undefined);
         item.tooltip = new vscode.MarkdownString(`**${s.label}**\n\n${s.configPath ?? s.scriptLocation ?? ''}\n\nheads: ${s.heads.join(', ') || '—'}`);
@@ -87,20 +93,26 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         return item;
       }
       case 'revision':
-        return revisionItem(node.setup, node.rev);
+        return revisionItem(node.setup, node.rev, this.status?.bySetup.get(node.setup.id));
     }
   }
 }
 
-function revisionItem(setup: SetupGraph, r: RevisionInfo): vscode.TreeItem {
+function revisionItem(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(r.message || r.id, vscode.TreeItemCollapsibleState.None);
   item.id = `rev:${setup.id}:${r.id}:${r.path}`;
   const marks: string[] = [];
+  let db = '';
+  if (st?.kind === 'ok') {
+    if (st.status.applied.includes(r.id)) db = '● current';
+    else if (st.status.appliedSet.includes(r.id)) db = '✓ applied';
+    else if (st.status.pending?.includes(r.id)) db = 'pending';
+  }
   if (r.isHead) marks.push(setup.heads.length > 1 ? 'head ⚠' : 'head');
   if (r.isMergePoint) marks.push('merge');
   if (r.isBranchPoint) marks.push('branch point');
   if (r.isBase) marks.push('base');
-  item.description = [r.id, r.ownLabels.length ? `[${r.ownLabels.join(', ')}]` : '', marks.join(', ')].filter(Boolean).join(' · ');
+  item.description = [db, r.id, r.ownLabels.length ? `[${r.ownLabels.join(', ')}]` : '', marks.join(', ')].filter(Boolean).join(' · ');
   item.iconPath = icon(setup, r);
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${r.id}** ${r.message ? `— ${escapeMd(r.message)}` : ''}\n\n`);
@@ -113,6 +125,7 @@ function revisionItem(setup: SetupGraph, r: RevisionInfo): vscode.TreeItem {
   item.tooltip = md;
   item.resourceUri = vscode.Uri.file(r.path);
   item.command = { command: 'alembic.openRevision', title: 'Open', arguments: [r.path, r.line] };
+  if (db) md.appendMarkdown(`\n\ndatabase: ${db}${st?.kind === 'ok' ? ` (${st.display})` : ''}`);
   item.contextValue = ['alembic.revision', r.isHead && 'head', r.isBase && 'base', r.isMergePoint && 'merge'].filter(Boolean).join('.');
   return item;
 }

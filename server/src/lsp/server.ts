@@ -8,7 +8,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CoreFs } from '../core';
-import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification } from '../protocol';
+import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest } from '../protocol';
+import { computeStatus } from '../core/db/status';
 import * as features from './features';
 import { WorkspaceIndex } from './workspace';
 
@@ -101,6 +102,13 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   connection.onRequest(GraphRequest, async (): Promise<GraphResult> => {
     await indexing;
     return { version: ws.version, ready: ws.ready, setups: ws.graphs() };
+  });
+
+  connection.onRequest(StatusRequest, async (p: StatusParams) => {
+    await indexing;
+    const ix = ws.setups.find((s) => s.setup.id === p.setupId);
+    if (!ix) throw new ResponseError(ErrorCodes.InvalidParams, `no setup ${p.setupId}`);
+    return computeStatus(ix.graph, p.applied ?? undefined);
   });
 
   documents.onDidChangeContent((e) => {

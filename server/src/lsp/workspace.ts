@@ -183,6 +183,7 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
     label: multi || setup.section !== 'alembic' ? `${where}${setup.section !== 'alembic' ? ` [${setup.section}]` : ''}` : where,
     configPath: setup.configPath, scriptLocation: setup.scriptLocation,
     heads: graph.heads, bases: graph.bases, revisions, versionTable: setup.versionTable,
+    cwd: setup.cwd, sqlalchemyUrl: setup.sqlalchemyUrl,
     errors: ix.findings.filter((f) => f.severity === 'error').length,
     warnings: ix.findings.filter((f) => f.severity === 'warning').length,
     problems: setup.findings.filter((f) => f.severity === 'error').map((f) => f.message),

@@ -35,7 +35,11 @@ export function computeStatus(graph: RevisionGraph, applied: string[] | undefine
   const appliedSet = [...ancestors(graph, known)];
   let pending: string[] | undefined;
   let pendingError: string | undefined;
-  if (unknown.length) {
+  const broken = graph.problems.find((p) => p.kind === 'missing-parent' || p.kind === 'cycle' || p.kind === 'dependency-cycle' || p.kind === 'self-loop');
+  if (broken && !unknown.length) {
+    const what = broken.kind === 'missing-parent' ? `${broken.id} names a missing parent ${broken.parent}` : `${broken.kind.replace('-', ' ')} in the history`;
+    pendingError = `"alembic upgrade" would fail: ${what}. Fix the history first (see Problems).`;
+  } else if (unknown.length) {
     pendingError = `Can't locate revision identified by '${unknown[0]}': the database has a revision the files lack (the database is ahead of this code, or the file was deleted or renamed).`;
   } else {
     const w = upgradeSteps(graph, known, 'heads');

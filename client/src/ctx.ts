@@ -9,6 +9,7 @@ import { HistoryTree } from './features/historyTree';
 import { startLanguageClient } from './features/languageClient';
 import { GraphModel } from './features/model';
 import { StatusService } from './features/status';
+import { MigrationLenses } from './features/codeLens';
 
 export class Ctx {
   readonly log: vscode.LogOutputChannel;
@@ -17,6 +18,13 @@ export class Ctx {
   tree: HistoryTree | undefined;
   status: StatusService | undefined;
   treeView: vscode.TreeView<unknown> | undefined;
+
+  /**
+   * Asks before a risky step (a modal dialog). Tests replace it: a modal cannot be answered from
+   * the extension host.
+   */
+  confirm = async (message: string, detail: string, button: string): Promise<boolean> =>
+    (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Alembic', { log: true });
@@ -28,8 +36,8 @@ export class Ctx {
   }
 
   /** What tests (and other extensions) get from activate(). */
-  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined; status: StatusService | undefined } {
-    return { model: this.model, tree: this.tree, status: this.status };
+  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined; status: StatusService | undefined; ctx: Ctx } {
+    return { model: this.model, tree: this.tree, status: this.status, ctx: this };
   }
 
   async start(): Promise<void> {
@@ -41,6 +49,8 @@ export class Ctx {
     this.status = new StatusService(this.client, this.model, this.log, this.extension.asAbsolutePath('dist'));
     this.subscriptions.push(this.status);
     this.tree = new HistoryTree(this.model, this.status);
+    const lenses = new MigrationLenses(this.model, this.status);
+    this.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'python' }, lenses));
     this.treeView = vscode.window.createTreeView('alembic.migrations', { treeDataProvider: this.tree, showCollapseAll: true });
     this.subscriptions.push(this.treeView, this.tree);
     this.subscriptions.push(this.model.onDidChange(() => this.updateContext()));

@@ -80,3 +80,13 @@ export interface StatusParams {
   applied: string[] | null;
 }
 export type { DbStatus } from './core/db/status';
+
+/** client -> server request: the steps `alembic upgrade/downgrade TARGET` would run from `current`. */
+export const WalkRequest = 'alembic/walk';
+export interface WalkParams {
+  setupId: string;
+  kind: 'upgrade' | 'downgrade';
+  current: string[];
+  target: string;
+}
+export type WalkResult = { steps: string[]; targets: string[] } | { error: string };

@@ -24,7 +24,7 @@ async function until<T>(what: () => T | undefined | false | Promise<T | undefine
 
 interface Api {
   status: { refresh(): Promise<void>; bySetup: Map<string, { kind: string; display?: string; message?: string; status?: { applied: string[]; appliedSet: string[]; pending?: string[]; pendingError?: string } }> };
-  model: { graph?: { ready: boolean; setups: { heads: string[]; revisions: { id: string; errors: number }[] }[] }; refresh(): Promise<void> };
+  model: { graph?: { ready: boolean; setups: { id: string; heads: string[]; revisions: { id: string; errors: number }[] }[] }; refresh(): Promise<void> };
   tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem };
 }
 
@@ -116,5 +116,69 @@ suite('Alembic Migrations in VS Code', () => {
       return s?.length ? s : undefined;
     }, 'symbols');
     assert.deepStrictEqual(symbols.map((s) => s.name), ['revision', 'down_revision', 'branch_labels', 'depends_on', 'upgrade()', 'downgrade()']);
+  });
+});
+
+suite('Running Alembic (real Alembic, real SQLite)', () => {
+  let api: Api & { ctx: { confirm: (m: string, d: string, b: string) => Promise<boolean> } };
+  const confirmations: string[] = [];
+
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXT)!.activate()) as typeof api;
+    api.ctx.confirm = async (m, d) => {
+      confirmations.push(`${m}\n${d}`);
+      return true;
+    };
+    // Alembic reads the disk: save the fixed file (the earlier test fixed it unsaved)
+    const doc = await vscode.workspace.openTextDocument(path.join(versions(), 'a0a0a0a0a0a0_broken.py'));
+    if (doc.isDirty) await doc.save();
+    fs.rmSync(path.join(versions(), 'b1b1b1b1b1b1_new.py'), { force: true });
+    await until(async () => {
+      await api.status.refresh();
+      const st = [...api.status.bySetup.values()][0];
+      return st?.status?.pending?.length === 3;
+    }, 'a whole history with 3 pending');
+  });
+
+  const applied = (): string[] => [...api.status.bySetup.values()][0].status!.applied;
+
+  test('upgrade to a revision (as the code lens does) applies it and the status follows', async () => {
+    await vscode.commands.executeCommand('alembic.upgrade', { setupId: api.model.graph!.setups[0].id, revision: '8192a3b4c5d6' });
+    await until(() => applied().includes('8192a3b4c5d6'), 'applied 8192a3b4c5d6');
+    assert.deepStrictEqual(applied(), ['8192a3b4c5d6']);
+  });
+
+  test('downgrade asks first, showing the exact steps, then undoes them', async () => {
+    confirmations.length = 0;
+    const setupId = api.model.graph!.setups[0].id;
+    await vscode.commands.executeCommand('alembic.downgrade', { setupId, revision: '708192a3b4c5' });
+    assert.strictEqual(confirmations.length, 1);
+    assert.match(confirmations[0], /^Downgrade on SQLite app\.db\?/);
+    assert.match(confirmations[0], /8192a3b4c5d6 create audit log/);
+    await until(() => applied().includes('708192a3b4c5'), 'back at 708192a3b4c5');
+  });
+
+  test('Show SQL opens the offline SQL of exactly that revision', async () => {
+    const setupId = api.model.graph!.setups[0].id;
+    await vscode.commands.executeCommand('alembic.showSql', { setupId, revision: '8192a3b4c5d6' });
+    const doc = await until(() => vscode.workspace.textDocuments.find((d) => d.languageId === 'sql' && /708192a3b4c5:8192a3b4c5d6/.test(d.getText())), 'SQL document');
+    assert.match(doc.getText(), /CREATE TABLE audit_log/);
+    assert.doesNotMatch(doc.getText(), /CREATE TABLE users/, 'only the one step');
+  });
+
+  test('cancel interrupts a long migration and the version table stays consistent', async () => {
+    fs.writeFileSync(path.join(versions(), 'c2c2c2c2c2c2_slow.py'), '"""slow"""\nimport time\nrevision = "c2c2c2c2c2c2"\ndown_revision = "92a3b4c5d6e7"\n\ndef upgrade():\n    time.sleep(60)\n\ndef downgrade():\n    pass\n');
+    await until(() => api.model.graph!.setups[0].revisions.some((r) => r.id === 'c2c2c2c2c2c2'), 'slow revision indexed');
+    const setupId = api.model.graph!.setups[0].id;
+    const run = vscode.commands.executeCommand('alembic.upgrade', { setupId, revision: 'c2c2c2c2c2c2' });
+    await new Promise((r) => setTimeout(r, 4000)); // 92a3b4c5d6e7 runs, then the sleep starts
+    await vscode.commands.executeCommand('alembic.cancelRun');
+    const t0 = Date.now();
+    await run;
+    assert.ok(Date.now() - t0 < 10000, 'stopped promptly');
+    await api.status.refresh();
+    const rows = applied();
+    assert.ok(!rows.includes('c2c2c2c2c2c2'), `the interrupted revision is not recorded (rows: ${rows})`);
+    assert.ok(rows.every((r) => ['708192a3b4c5', '92a3b4c5d6e7'].includes(r)), `rows are a consistent state: ${rows}`);
   });
 });

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { Node } from './historyTree';
+import { WORKFLOWS } from './workflows';
+import { cancelActiveRun } from './runner';
 
 type Command = (ctx: Ctx) => (...args: unknown[]) => Promise<void> | void;
 
@@ -15,6 +17,9 @@ const COMMANDS: Record<string, Command> = {
     await ctx.model?.refresh();
   },
   'alembic.showLog': (ctx) => () => ctx.log.show(),
+  'alembic.cancelRun': () => () => {
+    if (!cancelActiveRun()) void vscode.window.showInformationMessage('No Alembic command is running.');
+  },
   'alembic.refreshStatus': (ctx) => async () => {
     await ctx.status?.refresh();
   },
@@ -49,7 +54,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export function registerCommands(ctx: Ctx): void {
-  for (const [id, make] of Object.entries(COMMANDS)) {
+  for (const [id, make] of Object.entries({ ...COMMANDS, ...WORKFLOWS } as Record<string, Command>)) {
     const run = make(ctx);
     ctx.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {

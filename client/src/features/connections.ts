@@ -19,6 +19,8 @@ export interface Connection {
   source: string;
   /** The URL with its password hidden (for logs). */
   redacted: string;
+  /** The URL as written: only for the child's DATABASE_URL; never logged or shown. */
+  raw: string;
 }
 
 export type ConnectionResult = { connection: Connection } | { error: string; source?: string } | undefined;
@@ -48,5 +50,5 @@ export function connectionFor(setup: SetupGraph): ConnectionResult {
   if (parsed.url.dialect === 'driver') {
     return { error: `sqlalchemy.url is still the placeholder from "alembic init" (${redactUrl(raw)}): set it, or DATABASE_URL in .env.`, source };
   }
-  return { connection: { url: parsed.url, display: describeDb(parsed.url, setup.cwd), source, redacted: redactUrl(raw) } };
+  return { connection: { url: parsed.url, display: describeDb(parsed.url, setup.cwd), source, redacted: redactUrl(raw), raw } };
 }

@@ -8,7 +8,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CoreFs } from '../core';
-import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest } from '../protocol';
+import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
+import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
 import * as features from './features';
 import { WorkspaceIndex } from './workspace';
@@ -109,6 +110,14 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     const ix = ws.setups.find((s) => s.setup.id === p.setupId);
     if (!ix) throw new ResponseError(ErrorCodes.InvalidParams, `no setup ${p.setupId}`);
     return computeStatus(ix.graph, p.applied ?? undefined);
+  });
+
+  connection.onRequest(WalkRequest, async (p: WalkParams): Promise<WalkResult> => {
+    await indexing;
+    const ix = ws.setups.find((s) => s.setup.id === p.setupId);
+    if (!ix) return { error: `no setup ${p.setupId}` };
+    const w = p.kind === 'upgrade' ? upgradeSteps(ix.graph, p.current, p.target) : downgradeSteps(ix.graph, p.current, p.target);
+    return 'error' in w ? { error: w.error } : w;
   });
 
   documents.onDidChangeContent((e) => {

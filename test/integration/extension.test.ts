@@ -182,3 +182,67 @@ suite('Running Alembic (real Alembic, real SQLite)', () => {
     assert.ok(rows.every((r) => ['708192a3b4c5', '92a3b4c5d6e7'].includes(r)), `rows are a consistent state: ${rows}`);
   });
 });
+
+suite('PostgreSQL through .env DATABASE_URL, and no secret in the log', () => {
+  const SECRET = 'Sup3rS3cretPw';
+  const db = `alembic_it_${Date.now()}`;
+  let api: Api & { ctx: { confirm: (m: string, d: string, b: string) => Promise<boolean>; extension: vscode.ExtensionContext } };
+
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXT)!.activate()) as typeof api;
+    api.ctx.confirm = async () => true;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg') as typeof import('pg');
+    const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+    fs.rmSync(path.join(versions(), 'c2c2c2c2c2c2_slow.py'), { force: true });
+    fs.writeFileSync(path.join(ws(), '.env'), `# the app's settings\nDATABASE_URL="postgresql://postgres:${SECRET}@127.0.0.1:5432/${db}"\n`);
+  });
+
+  suiteTeardown(async () => {
+    fs.rmSync(path.join(ws(), '.env'), { force: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg') as typeof import('pg');
+    const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  test('status comes from the .env database, upgrade runs against it', async () => {
+    const st = await until(async () => {
+      await api.status.refresh();
+      const x = [...api.status.bySetup.values()][0];
+      return x?.display?.startsWith('postgresql') ? x : undefined;
+    }, 'status from PostgreSQL');
+    assert.strictEqual(st.display, `postgresql postgres@127.0.0.1:5432/${db}`);
+    assert.strictEqual(st.status?.applied.length ?? 0, 0);
+    await vscode.commands.executeCommand('alembic.upgrade', { setupId: api.model.graph!.setups[0].id, revision: '3c4d5e6f7081' });
+    await until(async () => {
+      await api.status.refresh();
+      return [...api.status.bySetup.values()][0].status?.applied.includes('3c4d5e6f7081');
+    }, 'PostgreSQL at 3c4d5e6f7081');
+  });
+
+  test('the password appears nowhere in the Alembic log', async () => {
+    await vscode.commands.executeCommand('alembic.current', { setupId: api.model.graph!.setups[0].id });
+    const logs = path.dirname(path.dirname(api.ctx.extension.logUri.fsPath));
+    const found: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/Alembic/.test(e.name)) found.push(p);
+      }
+    };
+    walk(logs);
+    const text = await until(() => {
+      const t = found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      return /alembic current finished/.test(t) ? t : undefined;
+    }, 'the log of the run');
+    assert.match(text, /\$ .*-m alembic -c /, 'the command is logged');
+    assert.doesNotMatch(text, new RegExp(SECRET));
+  });
+});

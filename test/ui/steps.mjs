@@ -91,6 +91,20 @@ export const steps = [
         },
       },
       {
+        id: 'lenses', name: 'code lenses on a migration: database state, Upgrade / Downgrade to here, Show SQL',
+        async run(page, { shot }) {
+          await page.keyboard.press('Escape');
+          await page.getByRole('treeitem', { name: /add status to users/ }).click();
+          // wait for this file's lenses (the previous editor's lenses may still be on screen)
+          const lens = page.locator('.codelens-decoration', { hasText: '● current in SQLite app.db' });
+          await lens.first().waitFor({ timeout: 30000 });
+          const text = await lens.first().innerText();
+          if (!/● current in SQLite app\.db/.test(text) || !/Downgrade to here/.test(text) || !/Show SQL/.test(text)) throw new Error(`code lenses: ${text}`);
+          await page.waitForTimeout(300);
+          await shot('05-code-lenses');
+        },
+      },
+      {
         id: 'problems', name: 'the Problems panel lists the error and both warnings',
         async run(page, { shot }) {
           await page.keyboard.press('Escape');
@@ -100,7 +114,7 @@ export const steps = [
           const warnings = await panel.getByText(/Multiple head revisions/).count();
           if (warnings < 2) throw new Error(`expected both heads in Problems, saw ${warnings}`);
           await page.waitForTimeout(300);
-          await shot('05-problems-panel');
+          await shot('06-problems-panel');
         },
       },
     ],
@@ -115,7 +129,7 @@ export const steps = [
           await openAlembicView(page);
           await page.getByText('No Alembic setup found in this workspace.').waitFor({ timeout: 30000 });
           await page.waitForTimeout(300);
-          await shot('06-welcome-view');
+          await shot('07-welcome-view');
         },
       },
     ],

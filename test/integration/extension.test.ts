@@ -24,7 +24,7 @@ async function until<T>(what: () => T | undefined | false | Promise<T | undefine
 
 interface Api {
   status: { refresh(): Promise<void>; bySetup: Map<string, { kind: string; display?: string; message?: string; status?: { applied: string[]; appliedSet: string[]; pending?: string[]; pendingError?: string } }> };
-  model: { graph?: { ready: boolean; setups: { id: string; heads: string[]; revisions: { id: string; errors: number }[] }[] }; refresh(): Promise<void> };
+  model: { graph?: { ready: boolean; setups: { id: string; heads: string[]; revisions: { id: string; errors: number; path: string; isHead: boolean; down: string[] }[] }[] }; refresh(): Promise<void> };
   tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem };
 }
 
@@ -183,6 +183,44 @@ suite('Running Alembic (real Alembic, real SQLite)', () => {
   });
 });
 
+suite('Stamp, new revision, merge heads (real Alembic)', () => {
+  let api: Api & { ctx: { confirm: (m: string, d: string, b: string) => Promise<boolean> } };
+  const confirmations: string[] = [];
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXT)!.activate()) as typeof api;
+    api.ctx.confirm = async (m) => {
+      confirmations.push(m);
+      return true;
+    };
+  });
+  const rows = async (): Promise<string[]> => {
+    await api.status.refresh();
+    return [...api.status.bySetup.values()][0].status?.applied ?? [];
+  };
+
+  test('merge heads leaves a single head', async () => {
+    const before = api.model.graph!.setups[0].heads.length;
+    assert.ok(before >= 2, `needs several heads (has ${before})`);
+    await vscode.commands.executeCommand('alembic.mergeHeads', { setupId: api.model.graph!.setups[0].id, message: 'merge for release' });
+    await until(() => api.model.graph!.setups[0].heads.length === 1, 'one head');
+    const head = api.model.graph!.setups[0].revisions.find((r) => r.isHead)!;
+    assert.strictEqual(head.down.length, before);
+  });
+  test('a new revision is written by Alembic and opened', async () => {
+    await vscode.commands.executeCommand('alembic.revision', { setupId: api.model.graph!.setups[0].id, message: 'add widgets' });
+    const editor = await until(() => (vscode.window.activeTextEditor?.document.fileName.endsWith('_add_widgets.py') ? vscode.window.activeTextEditor : undefined), 'the new file open');
+    assert.match(editor.document.getText(), /down_revision: Union\[str, Sequence\[str\], None\] = \(?'/);
+    await until(() => api.model.graph!.setups[0].revisions.some((r) => r.path === editor.document.fileName), 'new revision in the tree');
+  });
+
+  test('stamp asks first, then only rewrites the version table', async () => {
+    await vscode.commands.executeCommand('alembic.stamp', { setupId: api.model.graph!.setups[0].id, revision: '8192a3b4c5d6' });
+    assert.match(confirmations.pop() ?? '', /^Stamp 8192a3b4c5d6 on SQLite app\.db\?/);
+    await until(async () => (await rows()).includes('8192a3b4c5d6'), 'stamped');
+  });
+
+});
+
 suite('PostgreSQL through .env DATABASE_URL, and no secret in the log', () => {
   const SECRET = 'Sup3rS3cretPw';
   const db = `alembic_it_${Date.now()}`;
@@ -197,7 +235,6 @@ suite('PostgreSQL through .env DATABASE_URL, and no secret in the log', () => {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${db}`);
     await admin.end();
-    fs.rmSync(path.join(versions(), 'c2c2c2c2c2c2_slow.py'), { force: true });
     fs.writeFileSync(path.join(ws(), '.env'), `# the app's settings\nDATABASE_URL="postgresql://postgres:${SECRET}@127.0.0.1:5432/${db}"\n`);
   });
 

@@ -59,8 +59,7 @@ export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], ti
   }
   const py = await choosePython(setup.cwd, ctx.log);
   if ('error' in py) {
-    const pick = await vscode.window.showErrorMessage(py.error, 'Open Settings');
-    if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+    void vscode.window.showErrorMessage(py.error, 'Open Settings').then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath'); });
     return undefined;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
@@ -126,7 +125,8 @@ export async function report(ctx: Ctx, r: RunResult | undefined, what: string): 
   const lines = scrub(r.stderr).split('\n').map((l) => l.trim()).filter(Boolean);
   const main = lines.find((l) => /^FAILED:|Error|error:/.test(l)) ?? lines[lines.length - 1] ?? `exit ${r.code}`;
   const advice = adviceFor(r.stderr);
-  const pick = await vscode.window.showErrorMessage(`${what} failed: ${main}${advice ? `\n${advice}` : ''}`, 'Show Log');
-  if (pick) ctx.log.show();
+  ctx.log.error(`${what} failed: ${main}`);
+  // not awaited: the command finishes now; the toast stays until the user closes it
+  void vscode.window.showErrorMessage(`${what} failed: ${main}${advice ? `\n${advice}` : ''}`, 'Show Log').then((pick) => { if (pick) ctx.log.show(); });
   return false;
 }

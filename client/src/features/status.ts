@@ -27,7 +27,15 @@ export class StatusService implements vscode.Disposable {
   constructor(private client: LanguageClient, private model: GraphModel, private log: vscode.LogOutputChannel, private wasmDir: string) {
     this.item.name = 'Alembic status';
     this.item.command = 'alembic.refreshStatus';
-    this.disposables.push(model.onDidChange(() => void this.refresh()));
+    // Graph changes come with every keystroke in a migration; the database only needs a new look
+    // when the revisions or their parents changed.
+    let shape = '';
+    this.disposables.push(model.onDidChange(() => {
+      const next = (model.graph?.setups ?? []).map((s) => `${s.id}:${s.cwd}:${s.sqlalchemyUrl ?? ''}:${s.revisions.map((r) => `${r.id}<${r.down.join(',')}`).join(' ')}`).join('\n');
+      if (next === shape) return;
+      shape = next;
+      void this.refresh();
+    }));
     const timer = setInterval(() => { if (vscode.window.state.focused) void this.refresh(); }, 30000);
     this.disposables.push({ dispose: () => clearInterval(timer) });
   }

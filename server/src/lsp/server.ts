@@ -142,21 +142,16 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     const p = features.toPath(uri);
     return doc && p ? { doc, path: p, offset: doc.offsetAt(pos) } : undefined;
   };
-  connection.onHover(async (params) => {
-    await indexing;
-    const a = at(params.textDocument.uri, params.position);
-    return a ? features.hover(ws, a.path, a.offset) : null;
-  });
-  connection.onDefinition(async (params) => {
-    await indexing;
-    const a = at(params.textDocument.uri, params.position);
-    return a ? features.definition(ws, a.path, a.offset) : null;
-  });
-  connection.onReferences(async (params) => {
-    await indexing;
-    const a = at(params.textDocument.uri, params.position);
-    return a ? features.references(ws, a.path, a.offset, params.context.includeDeclaration) : [];
-  });
+  /** A handler at a position in an open document, once pending index updates are done. */
+  const positional = <T>(fallback: T, fn: (a: NonNullable<ReturnType<typeof at>>) => T) =>
+    async (params: { textDocument: { uri: string }; position: { line: number; character: number } }): Promise<T> => {
+      await indexing;
+      const a = at(params.textDocument.uri, params.position);
+      return a ? fn(a) : fallback;
+    };
+  connection.onHover(positional(null, (a) => features.hover(ws, a.path, a.offset)));
+  connection.onDefinition(positional(null, (a) => features.definition(ws, a.path, a.offset)));
+  connection.onReferences((params) => positional([], (a) => features.references(ws, a.path, a.offset, params.context.includeDeclaration))(params));
   connection.onDocumentSymbol(async (params) => {
     await indexing;
     const p = features.toPath(params.textDocument.uri);
@@ -166,20 +161,12 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     await indexing;
     return features.workspaceSymbols(ws, params.query);
   });
-  connection.onCompletion(async (params) => {
-    await indexing;
-    const a = at(params.textDocument.uri, params.position);
-    return a ? features.completion(ws, a.path, a.doc.getText(), a.offset) : [];
-  });
+  connection.onCompletion(positional([], (a) => features.completion(ws, a.path, a.doc.getText(), a.offset)));
   connection.onCodeAction(async (params) => {
     await indexing;
     return features.codeActions(ws, params.textDocument.uri, params.context.diagnostics);
   });
-  connection.onPrepareRename(async (params) => {
-    await indexing;
-    const a = at(params.textDocument.uri, params.position);
-    return a ? features.prepareRename(ws, a.path, a.offset) : null;
-  });
+  connection.onPrepareRename(positional(null, (a) => features.prepareRename(ws, a.path, a.offset)));
   connection.onRenameRequest(async (params) => {
     await indexing;
     const a = at(params.textDocument.uri, params.position);

@@ -49,10 +49,9 @@ export const steps = [
           await bar.first().waitFor({ timeout: 30000 });
           const text = await bar.first().innerText();
           if (!/708192a/.test(text) || !/upgrade blocked/.test(text)) throw new Error(`status bar: ${text}`);
-          const current = await page.getByRole('treeitem', { name: /add status to users/ }).innerText();
-          if (!/● current/.test(current)) throw new Error(`current marker missing: ${current}`);
-          const applied = await page.getByRole('treeitem', { name: /create users table/ }).innerText();
-          if (!/✓ applied/.test(applied)) throw new Error(`applied marker missing: ${applied}`);
+          // the tree re-renders just after the status bar: wait for the marks, do not read once
+          await page.getByRole('treeitem', { name: /add status to users/ }).filter({ hasText: '● current' }).waitFor({ timeout: 10000 });
+          await page.getByRole('treeitem', { name: /create users table/ }).filter({ hasText: '✓ applied' }).waitFor({ timeout: 10000 });
           await bar.first().hover();
           await page.locator('.monaco-hover, .hover-contents').filter({ hasText: 'missing parent deadbeef0000' }).first().waitFor({ timeout: 10000 });
           await page.waitForTimeout(300);

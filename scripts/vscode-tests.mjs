@@ -97,7 +97,7 @@ export async function runUi() {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(server.url(scenario.empty ? mkdtempSync(path.join(os.tmpdir(), 'alembic-empty-')) : workspace));
       await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-      for (const step of scenario.steps) {
+      for (const [i, step] of scenario.steps.entries()) {
         const t0 = Date.now();
         try {
           await step.run(page, { workspace, shot: (name) => page.screenshot({ path: path.join(shots, `${name}.png`) }) });
@@ -107,6 +107,9 @@ export async function runUi() {
           failed++;
           console.log(`  ✘ ${scenario.name}: ${step.name}\n    ${(e.message ?? e).split('\n').slice(0, 6).join('\n    ')}`);
           await page.screenshot({ path: path.join(shots, `FAILED-${scenario.id}-${step.id ?? 'step'}.png`) }).catch(() => undefined);
+          const rest = scenario.steps.length - i - 1;
+          if (rest) console.log(`    (${rest} later step(s) of this scenario not run: counted as failed)`);
+          failed += rest;
           break; // later steps build on this one
         }
       }

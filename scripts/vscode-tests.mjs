@@ -40,7 +40,7 @@ export async function runIntegration() {
   const outdir = path.join(root, 'out', 'test', 'integration');
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [path.join(root, 'test/integration/index.ts'), path.join(root, 'test/integration/extension.test.ts')],
+    entryPoints: [path.join(root, 'test/integration/index.ts'), path.join(root, 'test/integration/extension.test.ts'), path.join(root, 'test/integration/database.test.ts')],
     outdir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha'], logLevel: 'warning',
   });
   const workspace = sampleWorkspace(BROKEN, '708192a3b4c5');

@@ -10,6 +10,7 @@ import { startLanguageClient } from './features/languageClient';
 import { GraphModel } from './features/model';
 import { StatusService } from './features/status';
 import { MigrationLenses } from './features/codeLens';
+import { Connections } from './features/connections';
 
 export class Ctx {
   readonly log: vscode.LogOutputChannel;
@@ -17,14 +18,20 @@ export class Ctx {
   model: GraphModel | undefined;
   tree: HistoryTree | undefined;
   status: StatusService | undefined;
+  connections: Connections | undefined;
   treeView: vscode.TreeView<unknown> | undefined;
 
   /**
-   * Asks before a risky step (a modal dialog). Tests replace it: a modal cannot be answered from
-   * the extension host.
+   * Asks before a risky step (a modal dialog): true for `button`, the text of one of `others`, or
+   * false when dismissed. Tests replace it: a modal cannot be answered from the extension host.
    */
-  confirm = async (message: string, detail: string, button: string): Promise<boolean> =>
-    (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
+  confirm = async (message: string, detail: string, button: string, others: string[] = []): Promise<true | string | false> => {
+    const pick = await vscode.window.showWarningMessage(message, { modal: true, detail }, button, ...others);
+    return pick === button ? true : pick ?? false;
+  };
+
+  /** Asks for text (a database name to type, a password). Tests replace it, as `confirm`. */
+  ask = (options: vscode.InputBoxOptions): Thenable<string | undefined> => vscode.window.showInputBox(options);
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Alembic', { log: true });
@@ -36,8 +43,8 @@ export class Ctx {
   }
 
   /** What tests (and other extensions) get from activate(). */
-  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined; status: StatusService | undefined; ctx: Ctx } {
-    return { model: this.model, tree: this.tree, status: this.status, ctx: this };
+  get api(): { model: GraphModel | undefined; tree: HistoryTree | undefined; status: StatusService | undefined; connections: Connections | undefined; ctx: Ctx } {
+    return { model: this.model, tree: this.tree, status: this.status, connections: this.connections, ctx: this };
   }
 
   async start(): Promise<void> {
@@ -46,7 +53,9 @@ export class Ctx {
     this.client = await startLanguageClient(this);
     this.model = new GraphModel(this.client, this.log);
     this.subscriptions.push(this.model);
-    this.status = new StatusService(this.client, this.model, this.log, this.extension.asAbsolutePath('dist'));
+    this.connections = new Connections(this.extension.secrets, this.extension.workspaceState, this.log, (o) => this.ask(o));
+    this.subscriptions.push(this.connections);
+    this.status = new StatusService(this.client, this.model, this.connections, this.log, this.extension.asAbsolutePath('dist'));
     this.subscriptions.push(this.status);
     this.tree = new HistoryTree(this.model, this.status);
     const lenses = new MigrationLenses(this.model, this.status);

@@ -155,6 +155,7 @@ suite('Running Alembic (real Alembic, real SQLite)', () => {
     assert.strictEqual(confirmations.length, 1);
     assert.match(confirmations[0], /^Downgrade on SQLite app\.db\?/);
     assert.match(confirmations[0], /8192a3b4c5d6 create audit log/);
+    assert.match(confirmations[0], /SQL \(alembic downgrade 8192a3b4c5d6:708192a3b4c5 --sql\):\n[^]*DROP TABLE audit_log/, 'the SQL preview');
     await until(() => applied().includes('708192a3b4c5'), 'back at 708192a3b4c5');
   });
 

@@ -5,6 +5,7 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30000 });
   mocha.addFile(path.resolve(__dirname, 'extension.test.js'));
+  mocha.addFile(path.resolve(__dirname, 'database.test.js'));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       // one machine-readable line for the harness, which counts tests from it

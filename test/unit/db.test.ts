@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { readAppliedVersions } from '../../client/src/db/versionTable';
 import { indexWorkspace, nodeFs } from '../../server/src/core';
 import { computeStatus } from '../../server/src/core/db/status';
-import { parseDbUrl, sqliteFile } from '../../server/src/core/db/url';
+import { parseDbUrl, passwordKey, sqliteFile, withoutPassword, withPassword } from '../../server/src/core/db/url';
 import { cleanupTmp, tmpDir } from '../helpers';
 import { findPython } from '../python';
 
@@ -43,6 +43,24 @@ describe('database URLs', () => {
     assert.strictEqual('url' in mem && sqliteFile(mem.url, '/proj'), undefined);
     assert.ok('error' in parseDbUrl('not a url'));
     assert.ok('error' in parseDbUrl(''));
+  });
+
+  it('sets and removes passwords as SQLAlchemy reads them (checked with make_url), and keys them without the password', () => {
+    const passwords = ['plain', 'p@ss:w/rd', '100%sure', 'sp ace#?&=', 'ünï'];
+    const urls = ['postgresql://app@db:5432/prod', 'postgresql+psycopg2://app:old@db/prod?sslmode=require', 'mysql+pymysql://root@127.0.0.1:3306/test'];
+    const cases = urls.flatMap((u) => passwords.map((p) => [withPassword(u, p), p] as const));
+    const py = spawnSync(findPython(), ['-c', 'import sys, json\nfrom sqlalchemy.engine import make_url\nprint(json.dumps([[make_url(u).password, make_url(u).username, make_url(u).database] for u in json.load(sys.stdin)]))'],
+      { input: JSON.stringify(cases.map(([u]) => u)), encoding: 'utf8' });
+    assert.strictEqual(py.status, 0, py.stderr);
+    const seen = JSON.parse(py.stdout) as [string, string, string][];
+    cases.forEach(([u, p], i) => {
+      assert.strictEqual(seen[i][0], p, `SQLAlchemy reads the password of ${u}`);
+      const ours = parseDbUrl(u);
+      assert.ok('url' in ours);
+      assert.deepStrictEqual([ours.url.password, ours.url.username, ours.url.database], seen[i]);
+      assert.strictEqual(passwordKey(ours.url), passwordKey((parseDbUrl(withoutPassword(u)) as { url: never }).url), 'the key ignores the password');
+      assert.doesNotMatch(withoutPassword(u), new RegExp(encodeURIComponent(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    });
   });
 });
 
@@ -127,5 +145,32 @@ describe('status against real databases migrated by real Alembic', function () {
     const down = parseDbUrl('postgresql://postgres@127.0.0.1:1/app');
     await assert.rejects(readAppliedVersions((down as { url: never }).url, '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => e.kind === 'unreachable' && /cannot connect/.test(e.message));
     assert.ok(Date.now() - t0 < 5000);
+  });
+
+  it('MySQL/MariaDB: reads the version table with mysql2; missing table, missing database, refused password and server down are told apart', async function () {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+    const db = `alembic_unit_${process.pid}`;
+    const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    try {
+      await admin.query(`CREATE DATABASE ${db}`);
+      const url = (u: string): never => (parseDbUrl(u) as { url: never }).url;
+      assert.strictEqual(await readAppliedVersions(url(`mysql+pymysql://root@127.0.0.1:3306/${db}`), '/', { name: 'alembic_version' }, WASM), undefined, 'no table: not migrated');
+      await admin.query(`CREATE TABLE ${db}.alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)`);
+      await admin.query(`INSERT INTO ${db}.alembic_version VALUES ('aaa111'), ('bbb222')`);
+      assert.deepStrictEqual((await readAppliedVersions(url(`mysql://root@127.0.0.1:3306/${db}`), '/', { name: 'alembic_version' }, WASM))!.sort(), ['aaa111', 'bbb222']);
+      await assert.rejects(readAppliedVersions(url('mysql://root@127.0.0.1:3306/no_such_db_alembic'), '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => e.kind === 'missing-database');
+      await assert.rejects(readAppliedVersions(url(`mysql://nobody_alembic:Wr0ngPw@127.0.0.1:3306/${db}`), '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => {
+        assert.strictEqual(e.kind, 'auth');
+        assert.doesNotMatch(e.message, /Wr0ngPw/);
+        return true;
+      });
+      const t0 = Date.now();
+      await assert.rejects(readAppliedVersions(url('mysql://root@127.0.0.1:1/x'), '/', { name: 'alembic_version' }, WASM), (e: Error & { kind: string }) => e.kind === 'unreachable');
+      assert.ok(Date.now() - t0 < 5000);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+      await admin.end();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Reads the applied revisions straight from the database's version table (no Python): SQLite
- * through sql.js (WASM) and PostgreSQL through pg (pure JS). Errors become DbError with a message
+ * through sql.js (WASM), PostgreSQL through pg and MySQL/MariaDB through mysql2 (pure JS). Errors become DbError with a message
  * that names the database (never its password) and says what to do.
  */
 import * as fs from 'fs';
@@ -23,7 +23,8 @@ export interface VersionTable {
 export async function readAppliedVersions(u: DbUrl, cwd: string, table: VersionTable, opts: { timeoutMs?: number; wasmDir: string }): Promise<string[] | undefined> {
   if (u.dialect === 'sqlite') return readSqlite(u, cwd, table, opts.wasmDir);
   if (u.dialect === 'postgresql' || u.dialect === 'postgres') return readPostgres(u, table, opts.timeoutMs ?? 4000);
-  throw new DbError(`Live status reads PostgreSQL and SQLite databases; ${u.dialect} is not supported yet (Alembic itself still works with it).`, 'unsupported');
+  if (u.dialect === 'mysql' || u.dialect === 'mariadb') return readMysql(u, table, opts.timeoutMs ?? 4000);
+  throw new DbError(`Live status reads PostgreSQL, MySQL/MariaDB and SQLite databases; ${u.dialect} is not supported yet (Alembic itself still works with it).`, 'unsupported');
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
@@ -98,6 +99,53 @@ async function readPostgres(u: DbUrl, table: VersionTable, timeoutMs: number): P
   }
 }
 
+async function readMysql(u: DbUrl, table: VersionTable, timeoutMs: number): Promise<string[] | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+  const where = describeDb(u, '');
+  let conn: import('mysql2/promise').Connection;
+  try {
+    conn = await mysql.createConnection({
+      host: u.host ?? 'localhost', port: u.port ?? 3306, user: u.username, password: u.password, database: u.database,
+      socketPath: u.query.unix_socket, connectTimeout: timeoutMs,
+    });
+  } catch (e) {
+    throw mysqlError(e as Error & { code?: string }, where);
+  }
+  conn.on('error', () => undefined);
+  try {
+    const name = `${table.schema ? `\`${table.schema.replace(/`/g, '``')}\`.` : ''}\`${table.name.replace(/`/g, '``')}\``;
+    const [rows] = await conn.query({ sql: `SELECT version_num FROM ${name}`, timeout: timeoutMs });
+    return (rows as { version_num: string }[]).map((r) => r.version_num);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === 'ER_NO_SUCH_TABLE' || err.code === 'ER_BAD_DB_ERROR') return undefined;
+    throw mysqlError(err, where);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+function mysqlError(e: Error & { code?: string }, where: string): DbError {
+  const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
+  switch (e.code) {
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+    case 'ER_BAD_DB_ERROR':
+      return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+      return new DbError(`${where}: cannot connect (${e.code}). Is the server running and the host/port right?`, 'unreachable');
+    case 'ETIMEDOUT':
+    case 'PROTOCOL_SEQUENCE_TIMEOUT':
+      return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+  }
+  return new DbError(`${where}: ${msg}`, 'other');
+}
+
 function pgError(e: Error & { code?: string }, where: string): DbError {
   const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
   switch (e.code) {
@@ -111,6 +159,10 @@ function pgError(e: Error & { code?: string }, where: string): DbError {
     case 'EHOSTUNREACH':
       return new DbError(`${where}: cannot connect (${e.code}). Is the server running and the host/port right?`, 'unreachable');
   }
-  if (/timeout/i.test(msg)) return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+  if (/password must be a string|no password (was )?supplied|password authentication failed/i.test(msg)) {
+    return new DbError(`${where}: the server asks for a password and none was given. Enter it (kept in secret storage), or put it in ~/.pgpass or the URL in .env.`, 'auth');
+  }
+  if (/timeout|timed out/i.test(msg)) return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+  if (/terminat|Connection ended|ECONNRESET/i.test(msg)) return new DbError(`${where}: the server closed the connection (${msg}). Is it shutting down or restarting?`, 'unreachable');
   return new DbError(`${where}: ${msg}`, 'other');
 }

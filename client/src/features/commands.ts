@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { Node } from './historyTree';
 import { WORKFLOWS } from './workflows';
+import { CONNECTION_COMMANDS } from './connectionMenu';
 import { cancelActiveRun } from './runner';
 
 type Command = (ctx: Ctx) => (...args: unknown[]) => Promise<void> | void;
@@ -54,7 +55,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export function registerCommands(ctx: Ctx): void {
-  for (const [id, make] of Object.entries({ ...COMMANDS, ...WORKFLOWS } as Record<string, Command>)) {
+  for (const [id, make] of Object.entries({ ...COMMANDS, ...WORKFLOWS, ...CONNECTION_COMMANDS } as Record<string, Command>)) {
     const run = make(ctx);
     ctx.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {

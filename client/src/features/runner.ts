@@ -10,8 +10,24 @@ import * as vscode from 'vscode';
 import { redactUrl } from '../../../server/src/core/redact';
 import type { SetupGraph } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
-import { connectionFor } from './connections';
 import { choosePython } from './python';
+
+/**
+ * `alembic` as its own command line runs it, with sqlalchemy.url set from the environment first:
+ * how the selected connection reaches env.py files that read the config (the default template)
+ * without the URL ever being in argv.
+ */
+const WITH_URL = [
+  'import os, sys',
+  'from alembic.config import CommandLine, Config',
+  'cl = CommandLine(prog="alembic")',
+  'opts = cl.parser.parse_args(sys.argv[1:])',
+  'if not hasattr(opts, "cmd"): cl.parser.error("too few arguments")',
+  'kw = {"toml_file": opts.toml_file} if hasattr(opts, "toml_file") else {}',
+  'cfg = Config(file_=opts.config, ini_section=opts.name, cmd_opts=opts, **kw)',
+  'cfg.set_main_option("sqlalchemy.url", os.environ.pop("ALEMBIC_MIGRATIONS_URL").replace("%", "%%"))',
+  'cl.run_cmd(cfg, opts)',
+].join('\n');
 
 export interface RunResult {
   code: number | null;
@@ -48,7 +64,8 @@ function scrub(line: string): string {
   return line.replace(/[a-zA-Z][\w+.-]*:\/\/[^\s'"]+/g, (u) => redactUrl(u));
 }
 
-export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], title: string): Promise<RunResult | undefined> {
+/** `quiet`: progress in the status bar instead of a notification (previews that run before a confirmation). */
+export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], title: string, opts: { quiet?: boolean } = {}): Promise<RunResult | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('Alembic runs the project\'s Python code: trust this workspace first (Manage Workspace Trust). The history and diagnostics work without it.');
     return undefined;
@@ -63,14 +80,26 @@ export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], ti
     return undefined;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
-  const c = connectionFor(setup);
-  if (c && 'connection' in c && c.connection.source !== 'sqlalchemy.url') {
-    // env.py reads DATABASE_URL (the pattern this source comes from); the URL never goes in argv
-    env.DATABASE_URL = c.connection.raw;
+  const c = await ctx.connections?.resolve(setup);
+  const conn = c && 'connection' in c ? c.connection : undefined;
+  if (c && 'error' in c) ctx.log.warn(`${c.error} Running Alembic with the config as it is.`);
+  let entry = ['-m', 'alembic'];
+  let via = '';
+  if (conn) {
+    // The chosen connection reaches env.py through the environment (never argv): the variables
+    // env.py reads (DATABASE_URL), and sqlalchemy.url itself unless it is the config's own.
+    for (const name of vscode.workspace.getConfiguration('alembic', vscode.Uri.file(setup.cwd)).get<string[]>('envVariables', ['DATABASE_URL'])) env[name] = conn.raw;
+    if (!conn.fromConfig) {
+      env.ALEMBIC_MIGRATIONS_URL = conn.raw;
+      entry = ['-c', WITH_URL];
+    }
+    via = `   [database: ${conn.redacted} from ${conn.source}${conn.password === 'secret' ? ', password from secret storage' : ''}]`;
   }
-  const argv = ['-m', 'alembic', '-c', setup.configPath, '-n', setup.section, ...args];
-  ctx.log.info(`$ ${py.executable} ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}   (in ${setup.cwd})`);
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+  const xs = (conn?.x ?? []).flatMap((x) => ['-x', x]);
+  const argv = [...entry, '-c', setup.configPath, '-n', setup.section, ...xs, ...args];
+  const shown = ['alembic', '-c', setup.configPath, '-n', setup.section, ...xs, ...args];
+  ctx.log.info(`$ ${py.executable} -m ${shown.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}   (in ${setup.cwd})${via}`);
+  return vscode.window.withProgress({ location: opts.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
     new Promise<RunResult>((resolve) => {
       const child = spawn(py.executable, argv, { cwd: setup.cwd, env, detached: true });
       let stdout = '';
@@ -125,7 +154,7 @@ export async function report(ctx: Ctx, r: RunResult | undefined, what: string): 
   const lines = scrub(r.stderr).split('\n').map((l) => l.trim()).filter(Boolean);
   const main = lines.find((l) => /^FAILED:|Error|error:/.test(l)) ?? lines[lines.length - 1] ?? `exit ${r.code}`;
   const advice = adviceFor(r.stderr);
-  ctx.log.error(`${what} failed: ${main}`);
+  ctx.log.error(`${what} failed: ${main}${advice ? ` — ${advice}` : ''}`);
   // not awaited: the command finishes now; the toast stays until the user closes it
   void vscode.window.showErrorMessage(`${what} failed: ${main}${advice ? `\n${advice}` : ''}`, 'Show Log').then((pick) => { if (pick) ctx.log.show(); });
   return false;

@@ -8,12 +8,12 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DbError, readAppliedVersions } from '../db/versionTable';
 import { DbStatus, SetupGraph, StatusParams, StatusRequest } from '../../../server/src/protocol';
-import { connectionFor } from './connections';
+import type { Connection, Connections } from './connections';
 import type { GraphModel } from './model';
 
 export type SetupStatus =
-  | { kind: 'ok'; status: DbStatus; display: string; source: string }
-  | { kind: 'error'; message: string; display?: string; source?: string }
+  | { kind: 'ok'; status: DbStatus; display: string; source: string; connection: Connection }
+  | { kind: 'error'; message: string; display?: string; source?: string; connection?: Connection; errorKind?: DbError['kind'] }
   | { kind: 'none' };
 
 export class StatusService implements vscode.Disposable {
@@ -23,10 +23,15 @@ export class StatusService implements vscode.Disposable {
   private item = vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Left, 50);
   private disposables: vscode.Disposable[] = [this.emitter, this.item];
   private running: Promise<void> | undefined;
+  private again: Promise<void> | undefined;
 
-  constructor(private client: LanguageClient, private model: GraphModel, private log: vscode.LogOutputChannel, private wasmDir: string) {
+  /** Auth failures already offered a password prompt (once per connection and message). */
+  private offered = new Set<string>();
+
+  constructor(private client: LanguageClient, private model: GraphModel, private connections: Connections, private log: vscode.LogOutputChannel, private wasmDir: string) {
     this.item.name = 'Alembic status';
-    this.item.command = 'alembic.refreshStatus';
+    this.item.command = 'alembic.selectConnection';
+    this.disposables.push(connections.onDidChange(() => void this.refresh()));
     // Graph changes come with every keystroke in a migration; the database only needs a new look
     // when the revisions or their parents changed.
     let shape = '';
@@ -40,9 +45,17 @@ export class StatusService implements vscode.Disposable {
     this.disposables.push({ dispose: () => clearInterval(timer) });
   }
 
+  /** One read at a time; a request during a read runs once more after it (a new selection, a new password). */
   refresh(): Promise<void> {
-    this.running ??= this.doRefresh().finally(() => { this.running = undefined; });
-    return this.running;
+    if (!this.running) {
+      this.running = this.doRefresh().finally(() => { this.running = undefined; });
+      return this.running;
+    }
+    this.again ??= this.running.then(() => {
+      this.again = undefined;
+      return this.refresh();
+    });
+    return this.again;
   }
 
   private async doRefresh(): Promise<void> {
@@ -54,7 +67,7 @@ export class StatusService implements vscode.Disposable {
   }
 
   private async statusOf(s: SetupGraph): Promise<SetupStatus> {
-    const c = connectionFor(s);
+    const c = await this.connections.resolve(s);
     if (!c) return { kind: 'none' };
     if ('error' in c) return { kind: 'error', message: c.error, source: c.source };
     const { connection } = c;
@@ -62,12 +75,26 @@ export class StatusService implements vscode.Disposable {
       const rows = await readAppliedVersions(connection.url, s.cwd, { name: s.versionTable?.name ?? 'alembic_version', schema: s.versionTable?.schema }, { wasmDir: this.wasmDir });
       const params: StatusParams = { setupId: s.id, applied: rows ?? null };
       const status = await this.client.sendRequest<DbStatus>(StatusRequest, params);
-      return { kind: 'ok', status, display: connection.display, source: connection.source };
+      return { kind: 'ok', status, display: connection.display, source: connection.source, connection };
     } catch (e) {
       const message = e instanceof DbError ? e.message : `Reading the version table of ${connection.display} failed: ${(e as Error).message}`;
+      const errorKind = e instanceof DbError ? e.kind : 'other';
       this.log.warn(`status of ${s.id} (${connection.redacted} from ${connection.source}): ${message}`);
-      return { kind: 'error', message, display: connection.display, source: connection.source };
+      if (errorKind === 'auth') this.offerPassword(s, connection, message);
+      return { kind: 'error', message, display: connection.display, source: connection.source, connection, errorKind };
     }
+  }
+
+  /** A refused or missing password: offer to enter it (once per connection and error; not awaited). */
+  private offerPassword(s: SetupGraph, c: Connection, message: string): void {
+    const key = `${s.id}|${c.key}|${c.password}|${message}`;
+    if (this.offered.has(key)) return;
+    this.offered.add(key);
+    const enter = 'Enter Password';
+    void vscode.window.showWarningMessage(`${s.label || 'Alembic'}: ${message}`, enter, 'Select Connection').then(async (pick) => {
+      if (pick === enter && (await this.connections.promptPassword(c, c.password === 'secret' ? 'The stored password was refused.' : undefined))) await this.refresh();
+      else if (pick) await vscode.commands.executeCommand('alembic.selectConnection', { setupId: s.id });
+    });
   }
 
   private render(setups: SetupGraph[]): void {
@@ -79,25 +106,32 @@ export class StatusService implements vscode.Disposable {
     const [s, st] = shown.find(([, x]) => x!.kind === 'error' || (x!.kind === 'ok' && (x!.status.pending?.length || x!.status.unknown.length))) ?? shown[0];
     const more = shown.length > 1 ? ` +${shown.length - 1}` : '';
     if (st!.kind === 'error') {
-      this.item.text = `$(database) $(warning) ${st!.display ?? s.label}${more}`;
+      this.item.text = `$(database) $(warning) ${st!.connection ? nameOf(st!.connection) : st!.display ?? s.label}${more}`;
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else if (st!.kind === 'ok') {
       const x = st!.status;
       const current = x.applied.length ? x.applied.map((a) => a.slice(0, 7)).join(', ') : 'base';
       const head = x.noVersionTable ? 'not migrated' : x.unknown.length ? `unknown revision ${x.unknown[0]}` : x.pending === undefined ? `${current}, upgrade blocked` : x.pending.length ? `${current} → ${x.pending.length} pending` : `${current}, up to date`;
-      this.item.text = `$(database) ${st!.display}: ${head}${more}`;
+      this.item.text = `$(database) ${nameOf(st!.connection)}: ${head}${more}`;
       this.item.backgroundColor = x.unknown.length || x.pending === undefined ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     const md = new vscode.MarkdownString();
+    md.isTrusted = { enabledCommands: ['alembic.upgradeHeads', 'alembic.stamp'] };
     for (const [setup, x] of shown) {
       md.appendMarkdown(`**${setup.label || path.basename(setup.cwd)}** — `);
       if (x!.kind === 'error') md.appendMarkdown(`${x!.message}\n\n`);
       else if (x!.kind === 'ok') {
-        md.appendMarkdown(`${x!.display} (from ${x!.source}): ${x!.status.summary}\n\n`);
+        md.appendMarkdown(`${x!.display} (from ${x!.source})${x!.connection.production ? ' — **production**' : ''}: ${x!.status.summary}\n\n`);
         if (x!.status.pendingError) md.appendMarkdown(`${x!.status.pendingError}\n\n`);
+        const arg = (extra: object): string => encodeURIComponent(JSON.stringify([{ setupId: setup.id, ...extra }]));
+        if (x!.status.noVersionTable) {
+          md.appendMarkdown(`[Upgrade to heads](command:alembic.upgradeHeads?${arg({})}) (create the schema) · [Stamp heads](command:alembic.stamp?${arg({ revision: 'heads' })}) (the schema exists already)\n\n`);
+        } else if (x!.status.pending?.length) {
+          md.appendMarkdown(`[Upgrade to heads](command:alembic.upgradeHeads?${arg({})})\n\n`);
+        }
       }
     }
-    md.appendMarkdown('_Click to refresh._');
+    md.appendMarkdown('_Click to select the connection, refresh, or migrate._');
     this.item.tooltip = md;
     this.item.show();
   }
@@ -105,4 +139,9 @@ export class StatusService implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The status bar's name for a connection: the user's name for it, else what it points at. */
+function nameOf(c: Connection): string {
+  return `${c.production ? '$(flame) ' : ''}${c.source === 'settings' ? c.name : c.display}`;
 }

@@ -9,7 +9,6 @@ import * as vscode from 'vscode';
 import type { RevisionInfo, SetupGraph, WalkParams, WalkResult } from '../../../server/src/protocol';
 import { WalkRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
-import { connectionFor } from './connections';
 import { report, runAlembic } from './runner';
 
 /** Where a command was invoked: a tree node or code lens passes the revision; the palette nothing. */
@@ -20,14 +19,14 @@ export interface Target {
   message?: string;
 }
 
-function targetOf(arg: unknown): Target {
+export function targetOf(arg: unknown): Target {
   const a = arg as { kind?: string; setup?: SetupGraph; rev?: RevisionInfo; setupId?: string; revision?: string; message?: string } | undefined;
   if (a?.kind === 'revision' && a.setup && a.rev) return { setupId: a.setup.id, revision: a.rev.id };
   if (a?.kind === 'setup' && a.setup) return { setupId: a.setup.id };
   return { setupId: a?.setupId, revision: a?.revision, message: a?.message };
 }
 
-async function pickSetup(ctx: Ctx, t: Target): Promise<SetupGraph | undefined> {
+export async function pickSetup(ctx: Ctx, t: Target): Promise<SetupGraph | undefined> {
   const setups = ctx.model?.graph?.setups ?? [];
   if (t.setupId) return setups.find((s) => s.id === t.setupId);
   if (!setups.length) {
@@ -45,35 +44,85 @@ async function pickRevision(setup: SetupGraph, placeHolder: string, extra: { lab
   return pick?.label;
 }
 
-function isProduction(display: string): boolean {
-  const patterns = vscode.workspace.getConfiguration('alembic').get<string[]>('productionPatterns', []);
-  return patterns.some((p) => {
-    try {
-      return new RegExp(p, 'i').test(display);
-    } catch {
-      return display.toLowerCase().includes(p.toLowerCase());
-    }
-  });
+/** How much of the SQL preview a confirmation shows (the whole script opens with "Open SQL"). */
+const PREVIEW_LINES = 30;
+
+/**
+ * The offline SQL of a step range (`alembic upgrade|downgrade FROM:TO --sql`), for the
+ * confirmation. Undefined with a reason when Alembic cannot render it offline.
+ */
+async function sqlPreview(ctx: Ctx, setup: SetupGraph, args: string[]): Promise<{ sql: string } | { reason: string }> {
+  const res = await runAlembic(ctx, setup, [...args, '--sql'], 'Alembic: preparing the SQL preview', { quiet: true });
+  if (!res) return { reason: 'Alembic did not run' };
+  if (res.code !== 0 || res.cancelled) {
+    const last = res.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${res.code}`;
+    return { reason: last.replace(/[a-zA-Z][\w+.-]*:\/\/[^\s'"]+/g, '(url)') };
+  }
+  const sql = res.stdout.split('\n').filter((l) => l.trim() && !/^(BEGIN|COMMIT);$/.test(l.trim())).join('\n');
+  return { sql };
 }
 
-/** Asks before touching the database when it matters; returns false to stop. */
-async function confirm(ctx: Ctx, setup: SetupGraph, what: string, steps: string[] | undefined, destructive: boolean): Promise<boolean> {
-  const c = connectionFor(setup);
-  const display = c && 'connection' in c ? c.connection.display : 'the database in the config';
-  const prod = isProduction(display);
+/**
+ * Asks before touching the database when it matters; returns false to stop. Destructive steps
+ * and production connections list the exact steps and preview the SQL (offline `--sql`) when
+ * Alembic can render the range; production also asks for the database name to be typed.
+ */
+async function confirm(ctx: Ctx, setup: SetupGraph, what: string, steps: string[] | undefined, destructive: boolean, sqlArgs?: string[]): Promise<boolean> {
+  const c = await ctx.connections?.resolve(setup);
+  const conn = c && 'connection' in c ? c.connection : undefined;
+  const display = conn ? conn.display : 'the database in the config';
+  const prod = conn?.production ?? false;
   if (!destructive && !prod) return true;
-  const detail = `${display}${c && 'connection' in c ? ` (from ${c.connection.source})` : ''}\n\n${steps?.length ? `Steps, in order:\n${steps.map((s) => `  ${s} ${setup.revisions.find((r) => r.id === s)?.message ?? ''}`).join('\n')}` : 'No migration steps.'}`;
-  const ok = await ctx.confirm(`${what} on ${display}?`, detail, prod ? 'Continue…' : what);
-  if (!ok) return false;
+  let preview = '';
+  let sql = '';
+  if (sqlArgs) {
+    const p = await sqlPreview(ctx, setup, sqlArgs);
+    if ('sql' in p) {
+      sql = p.sql;
+      const lines = p.sql.split('\n');
+      preview = `\n\nSQL (alembic ${sqlArgs.join(' ')} --sql):\n${lines.slice(0, PREVIEW_LINES).join('\n')}${lines.length > PREVIEW_LINES ? `\n… ${lines.length - PREVIEW_LINES} more lines ("Open SQL" shows all)` : ''}`;
+    } else preview = `\n\nNo SQL preview: ${p.reason}`;
+  }
+  const stepText = steps?.length ? `Steps, in order:\n${steps.map((s) => `  ${s} ${setup.revisions.find((r) => r.id === s)?.message ?? ''}`).join('\n')}` : 'No migration steps.';
+  const detail = `${display}${conn ? ` (${conn.source === 'settings' ? `connection "${conn.name}"` : `from ${conn.source}`})` : ''}${prod ? ' — PRODUCTION' : ''}\n\n${stepText}${preview}`;
+  for (;;) {
+    const answer = await ctx.confirm(`${what} on ${display}?`, detail, prod ? 'Continue…' : what, sql ? ['Open SQL'] : []);
+    if (answer === 'Open SQL') {
+      const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: `-- alembic ${sqlArgs!.join(' ')} --sql  (preview; nothing has run)\n${sql}\n` });
+      await vscode.window.showTextDocument(doc, { preview: true });
+      continue;
+    }
+    if (answer !== true) return false;
+    break;
+  }
   if (!prod) return true;
-  const db = c && 'connection' in c ? c.connection.url.database ?? display : display;
-  const typed = await vscode.window.showInputBox({ prompt: `${display} is marked as production. Type the database name (${db}) to ${what.toLowerCase()}.`, ignoreFocusOut: true });
+  const db = conn?.url.database ?? display;
+  const typed = await ctx.ask({ prompt: `${display} is marked as production. Type the database name (${db}) to ${what.toLowerCase()}.`, ignoreFocusOut: true });
+  if (typed !== db && typed !== undefined) void vscode.window.showWarningMessage(`Not run: "${typed}" is not ${db}.`);
   return typed === db;
 }
 
-async function walk(ctx: Ctx, setup: SetupGraph, kind: 'upgrade' | 'downgrade', target: string): Promise<string[] | { error: string }> {
+function applied(ctx: Ctx, setup: SetupGraph): string[] {
   const st = ctx.status?.bySetup.get(setup.id);
-  const current = st?.kind === 'ok' ? st.status.applied : [];
+  return st?.kind === 'ok' ? st.status.applied : [];
+}
+
+/** `FROM:TO` for an offline (`--sql`) preview, when one revision is applied (or none). */
+function offlineRange(ctx: Ctx, setup: SetupGraph, to: string): string | undefined {
+  const cur = applied(ctx, setup);
+  if (cur.length > 1) return undefined;
+  return cur.length ? `${cur[0]}:${to}` : to;
+}
+
+/** Where a downgrade walk ends: the parent of its last step (undefined below a merge). */
+function downgradeEnd(setup: SetupGraph, steps: string[]): string | undefined {
+  const last = setup.revisions.find((r) => r.id === steps[steps.length - 1]);
+  if (!last || last.down.length > 1) return undefined;
+  return last.down[0] ?? 'base';
+}
+
+async function walk(ctx: Ctx, setup: SetupGraph, kind: 'upgrade' | 'downgrade', target: string): Promise<string[] | { error: string }> {
+  const current = applied(ctx, setup);
   const params: WalkParams = { setupId: setup.id, kind, current, target };
   const w = await ctx.client!.sendRequest<WalkResult>(WalkRequest, params);
   return 'error' in w ? w : w.steps;
@@ -89,7 +138,8 @@ async function upgrade(ctx: Ctx, t: Target): Promise<void> {
     void vscode.window.showErrorMessage(`Cannot upgrade to ${target}: ${steps.error}`);
     return;
   }
-  if (!(await confirm(ctx, setup, 'Upgrade', steps, false))) return;
+  const range = steps.length ? offlineRange(ctx, setup, steps[steps.length - 1]) : undefined;
+  if (!(await confirm(ctx, setup, 'Upgrade', steps, false, range ? ['upgrade', range] : undefined))) return;
   await report(ctx, await runAlembic(ctx, setup, ['upgrade', target], `Alembic: upgrade ${target}`), `Upgrade to ${target}`);
 }
 
@@ -107,7 +157,9 @@ async function downgrade(ctx: Ctx, t: Target): Promise<void> {
     void vscode.window.showInformationMessage(`Nothing to downgrade: ${target} is not below what the database has.`);
     return;
   }
-  if (!(await confirm(ctx, setup, 'Downgrade', steps, true))) return;
+  const end = downgradeEnd(setup, steps);
+  const range = end ? offlineRange(ctx, setup, end) : undefined;
+  if (!(await confirm(ctx, setup, 'Downgrade', steps, true, range ? ['downgrade', range] : undefined))) return;
   await report(ctx, await runAlembic(ctx, setup, ['downgrade', target], `Alembic: downgrade ${target}`), `Downgrade to ${target}`);
 }
 
@@ -116,7 +168,8 @@ async function stamp(ctx: Ctx, t: Target): Promise<void> {
   if (!setup) return;
   const target = t.revision ?? (await pickRevision(setup, 'Stamp the database as…', [{ label: 'heads', description: 'mark every head applied' }, { label: 'base', description: 'mark nothing applied' }]));
   if (!target) return;
-  if (!(await confirm(ctx, setup, `Stamp ${target}`, [], true))) return;
+  const range = offlineRange(ctx, setup, target);
+  if (!(await confirm(ctx, setup, `Stamp ${target}`, [], true, range ? ['stamp', range] : undefined))) return;
   await report(ctx, await runAlembic(ctx, setup, ['stamp', target], `Alembic: stamp ${target}`), `Stamp ${target}`);
 }
 

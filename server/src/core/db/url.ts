@@ -62,3 +62,20 @@ export function describeDb(u: DbUrl, cwd: string): string {
   }
   return `${u.dialect} ${u.username ? `${u.username}@` : ''}${u.host ?? 'localhost'}${u.port ? `:${u.port}` : ''}/${u.database ?? ''}`;
 }
+
+/** `raw` with its password set to `password` (percent-encoded, as SQLAlchemy's make_url decodes it). */
+export function withPassword(raw: string, password: string): string {
+  const m = /^([a-zA-Z][\w+.-]*:\/\/)([^:/@]*)(?::[^@]*)?@(.*)$/s.exec(raw.trim());
+  if (!m) return raw;
+  return `${m[1]}${m[2]}:${encodeURIComponent(password)}@${m[3]}`;
+}
+
+/** The key a password is kept under: the URL's identity without its password. */
+export function passwordKey(u: DbUrl): string {
+  return `${u.dialect}://${u.username ?? ''}@${u.host ?? 'localhost'}:${u.port ?? ''}/${u.database ?? ''}`;
+}
+
+/** `raw` without its password (the user stays). */
+export function withoutPassword(raw: string): string {
+  return raw.replace(/^([a-zA-Z][\w+.-]*:\/\/[^:/@]*):[^@]*@/s, '$1@');
+}

@@ -104,7 +104,7 @@ suite('Connections: settings, Select Connection, production, -x', () => {
       const c = api.connections.candidates(s);
       return c.some((x) => x.name === 'scratch') ? c : undefined;
     }, 'the settings connection listed');
-    assert.deepStrictEqual(list.map((c) => [c.name, c.source]), [['scratch', 'settings'], ['sqlalchemy.url', 'sqlalchemy.url']]);
+    assert.deepStrictEqual(list.map((c) => [c.name, c.source]), [['sqlalchemy.url', 'sqlalchemy.url'], ['scratch', 'settings']]);
     await api.connections.select(s, 'settings:scratch');
     const st = await statusOf(s, (x) => x.display === 'SQLite scratch.db', 'status of scratch.db');
     assert.strictEqual(st.status?.noVersionTable, true, 'never migrated');

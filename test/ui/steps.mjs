@@ -117,6 +117,56 @@ export const steps = [
     ],
   },
   {
+    id: 'connections', name: 'a database never migrated, and connections from settings',
+    settings: {
+      'alembic.connections': [
+        { name: 'staging', url: 'postgresql://app@db.staging.internal:5432/app' },
+        { name: 'prod', url: 'postgresql://app@db.prod.internal:5432/app', production: true },
+      ],
+    },
+    steps: [
+      {
+        id: 'not-migrated', name: 'the status bar says the database was never migrated; its hover offers upgrade or stamp',
+        async run(page, { shot }) {
+          await openAlembicView(page);
+          const bar = page.locator('.statusbar-item', { hasText: 'SQLite app.db' });
+          await bar.filter({ hasText: 'not migrated' }).first().waitFor({ timeout: 30000 });
+          await bar.first().hover();
+          const hover = page.locator('.monaco-hover, .hover-contents').filter({ hasText: 'Stamp heads' }).first();
+          await hover.waitFor({ timeout: 10000 });
+          if (!/Upgrade to heads/.test(await hover.innerText())) throw new Error(`hover: ${await hover.innerText()}`);
+          await page.waitForTimeout(300);
+          await shot('08-not-migrated');
+          await page.mouse.move(700, 400);
+        },
+      },
+      {
+        id: 'select', name: 'clicking it lists every connection with its source, production marked, then the actions',
+        async run(page, { shot }) {
+          await page.locator('.statusbar-item', { hasText: 'SQLite app.db' }).first().click();
+          const list = page.locator('.quick-input-widget');
+          await list.getByText('Stamp heads').waitFor({ timeout: 10000 });
+          const text = await list.innerText();
+          for (const want of ['SQLite app.db', 'sqlalchemy.url', 'staging', 'postgresql app@db.staging.internal:5432/app', 'prod', 'production', 'Upgrade to heads', 'never migrated']) {
+            if (!text.includes(want)) throw new Error(`quick pick lacks "${want}":\n${text}`);
+          }
+          await page.waitForTimeout(300);
+          await shot('09-select-connection');
+        },
+      },
+      {
+        id: 'upgrade', name: 'one click on "Upgrade to heads" migrates it with the real Alembic',
+        async run(page, { shot }) {
+          await page.locator('.quick-input-widget').getByText('Upgrade to heads').click();
+          await page.locator('.statusbar-item', { hasText: 'up to date' }).first().waitFor({ timeout: 60000 });
+          await page.getByRole('treeitem', { name: /create audit log/ }).filter({ hasText: '● current' }).waitFor({ timeout: 10000 });
+          await page.waitForTimeout(300);
+          await shot('10-upgraded');
+        },
+      },
+    ],
+  },
+  {
     id: 'welcome', name: 'a workspace without Alembic', empty: true,
     steps: [
       {

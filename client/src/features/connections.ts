@@ -1,9 +1,10 @@
 /**
  * Which database a setup talks to. Candidates, in the default order: the variables named in
  * `alembic.envVariables` (DATABASE_URL) in the setup's or the workspace's .env (the common
- * pattern where env.py reads it), the same variables in the environment, the connections the
- * user defined in `alembic.connections`, and the config's sqlalchemy.url. "Alembic: Select
- * Connection" picks one per setup (kept in the workspace state, not in settings).
+ * pattern where env.py reads it), the same variables in the environment, the config's
+ * sqlalchemy.url, then the connections the user defined in `alembic.connections`. Without a
+ * selection the first usable one is used (what Alembic itself would use, before any named one);
+ * "Alembic: Select Connection" picks one per setup (kept in the workspace state, not settings).
  *
  * Passwords: from the URL in .env/environment, from VS Code's SecretStorage (asked once, when the
  * server refuses the connection), or from ~/.pgpass (read by the drivers). A password written in
@@ -125,12 +126,12 @@ export class Connections implements vscode.Disposable {
       const v = process.env[n];
       if (v) add({ key: `env:${n}`, name: n, source: `${n} environment variable`, raw: v, fromConfig: false });
     }
+    if (setup.sqlalchemyUrl) add({ key: 'config', name: 'sqlalchemy.url', source: 'sqlalchemy.url', raw: setup.sqlalchemyUrl, fromConfig: true });
     for (const s of cfg.get<ConnectionSetting[]>('connections', [])) {
       if (!s || typeof s.name !== 'string' || typeof s.url !== 'string') continue;
       if (s.setup && !(setup.label.includes(s.setup) || (setup.configPath ?? '').includes(s.setup))) continue;
       add({ key: `settings:${s.name}`, name: s.name, source: 'settings', raw: s.url, production: s.production, x: Array.isArray(s.x) ? s.x.map(String) : [], fromConfig: false });
     }
-    if (setup.sqlalchemyUrl) add({ key: 'config', name: 'sqlalchemy.url', source: 'sqlalchemy.url', raw: setup.sqlalchemyUrl, fromConfig: true });
     return out;
   }
 

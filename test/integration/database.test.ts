@@ -6,6 +6,7 @@
  * autogenerate against a real SQLAlchemy model. Runs after extension.test.ts on the same workspace.
  */
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -25,7 +26,7 @@ async function until<T>(what: () => T | undefined | false | Promise<T | undefine
 }
 
 interface Setup { id: string; label: string; configPath?: string; heads: string[]; revisions: { id: string; path: string; isHead: boolean }[] }
-interface St { kind: string; display?: string; message?: string; errorKind?: string; connection?: { name: string; production: boolean; password: string }; status?: { applied: string[]; noVersionTable: boolean } }
+interface St { kind: string; whereIs?: string; display?: string; message?: string; errorKind?: string; connection?: { name: string; production: boolean; password: string }; status?: { applied: string[]; unknown: string[]; noVersionTable: boolean } }
 interface Api {
   model: { graph?: { setups: Setup[] } };
   status: { refresh(): Promise<void>; bySetup: Map<string, St> };
@@ -313,5 +314,31 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     assert.match(text, /op\.drop_column\('widgets', 'nickname'\)/);
     assert.match(text, /down_revision: Union\[str, Sequence\[str\], None\] = 'a1b2c3d4e5f6'/);
     await until(() => api.model.graph!.setups.find((s) => s.id === setup.id)?.revisions.some((r) => r.path === editor.document.fileName && r.isHead), 'the new head in the tree');
+  });
+
+  test('a database migrated from another branch: the status names the revision and says where it is (git), then where it went', async () => {
+    const setup = api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini'))!;
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir(), encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'widgets and nickname');
+    git('checkout', '-qb', 'feature/archive');
+    const head = api.model.graph!.setups.find((s) => s.id === setup.id)!.heads[0];
+    const file = path.join(dir(), 'migrations', 'versions', 'f00df00df00d_archive.py');
+    fs.writeFileSync(file, `"""archive flag"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "f00df00df00d"\ndown_revision = "${head}"\n\n\ndef upgrade():\n    op.add_column("widgets", sa.Column("archived", sa.Boolean))\n\n\ndef downgrade():\n    op.drop_column("widgets", "archived")\n`);
+    git('add', '-A');
+    git('commit', '-qm', 'archive flag');
+    await until(() => api.model.graph!.setups.find((s) => s.id === setup.id)?.heads.includes('f00df00df00d'), 'the branch revision indexed');
+    await vscode.commands.executeCommand('alembic.upgrade', { setupId: setup.id, revision: 'heads' });
+    await statusOf(setup, (x) => x.status?.applied.join() === 'f00df00df00d', 'migrated on the branch');
+    git('checkout', '-q', 'main');
+    let st = await statusOf(setup, (x) => x.status?.unknown.includes('f00df00df00d') === true && !!x.whereIs, 'the unknown revision explained');
+    assert.match(st.whereIs!, /f00df00df00d is on branch feature\/archive \([0-9a-f]+ "archive flag", \d{4}-\d\d-\d\d\), not checked out here/);
+    git('merge', '-q', '--ff-only', 'feature/archive');
+    await statusOf(setup, (x) => x.status?.unknown.length === 0 && x.status.applied.join() === 'f00df00df00d', 'known again after the merge');
+    git('rm', '-q', file);
+    git('commit', '-qm', 'drop the archive migration');
+    st = await statusOf(setup, (x) => x.status?.unknown.includes('f00df00df00d') === true && /removed/.test(x.whereIs ?? ''), 'the removal explained');
+    assert.match(st.whereIs!, /f00df00df00d was removed in [0-9a-f]+ "drop the archive migration" \(\d{4}-\d\d-\d\d\); it came in with [0-9a-f]+ "archive flag"/);
   });
 });

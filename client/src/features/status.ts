@@ -10,9 +10,10 @@ import { DbError, readAppliedVersions } from '../db/versionTable';
 import { DbStatus, SetupGraph, StatusParams, StatusRequest } from '../../../server/src/protocol';
 import type { Connection, Connections } from './connections';
 import type { GraphModel } from './model';
+import { whereIs } from './provenance';
 
 export type SetupStatus =
-  | { kind: 'ok'; status: DbStatus; display: string; source: string; connection: Connection }
+  | { kind: 'ok'; status: DbStatus; display: string; source: string; connection: Connection; whereIs?: string }
   | { kind: 'error'; message: string; display?: string; source?: string; connection?: Connection; errorKind?: DbError['kind'] }
   | { kind: 'none' };
 
@@ -75,7 +76,9 @@ export class StatusService implements vscode.Disposable {
       const rows = await readAppliedVersions(connection.url, s.cwd, { name: s.versionTable?.name ?? 'alembic_version', schema: s.versionTable?.schema }, { wasmDir: this.wasmDir });
       const params: StatusParams = { setupId: s.id, applied: rows ?? null };
       const status = await this.client.sendRequest<DbStatus>(StatusRequest, params);
-      return { kind: 'ok', status, display: connection.display, source: connection.source, connection };
+      const where = status.unknown.length ? await whereIs(status.unknown[0], s, this.model.graph?.setups ?? []) : undefined;
+      if (where) this.explainUnknown(s, connection, status.unknown[0], where);
+      return { kind: 'ok', status, display: connection.display, source: connection.source, connection, whereIs: where };
     } catch (e) {
       const message = e instanceof DbError ? e.message : `Reading the version table of ${connection.display} failed: ${(e as Error).message}`;
       const errorKind = e instanceof DbError ? e.kind : 'other';
@@ -83,6 +86,17 @@ export class StatusService implements vscode.Disposable {
       if (errorKind === 'auth') this.offerPassword(s, connection, message);
       return { kind: 'error', message, display: connection.display, source: connection.source, connection, errorKind };
     }
+  }
+
+  /** The database is ahead of the files: say so once per revision, with where it went. */
+  private explainUnknown(s: SetupGraph, c: Connection, id: string, where: string): void {
+    const key = `unknown|${s.id}|${c.key}|${id}`;
+    if (this.offered.has(key)) return;
+    this.offered.add(key);
+    this.log.warn(`${c.display} has revision ${id}, which ${s.label || 'the files'} lack: ${where}`);
+    void vscode.window.showWarningMessage(`${c.display} has revision ${id}, which these migration files lack (Alembic: "Can't locate revision"). ${where}`, 'Select Connection').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: s.id });
+    });
   }
 
   /** A refused or missing password: offer to enter it (once per connection and error; not awaited). */
@@ -123,6 +137,7 @@ export class StatusService implements vscode.Disposable {
       else if (x!.kind === 'ok') {
         md.appendMarkdown(`${x!.display} (from ${x!.source})${x!.connection.production ? ' — **production**' : ''}: ${x!.status.summary}\n\n`);
         if (x!.status.pendingError) md.appendMarkdown(`${x!.status.pendingError}\n\n`);
+        if (x!.whereIs) md.appendMarkdown(`${x!.whereIs}\n\n`);
         const arg = (extra: object): string => encodeURIComponent(JSON.stringify([{ setupId: setup.id, ...extra }]));
         if (x!.status.noVersionTable) {
           md.appendMarkdown(`[Upgrade to heads](command:alembic.upgradeHeads?${arg({})}) (create the schema) · [Stamp heads](command:alembic.stamp?${arg({ revision: 'heads' })}) (the schema exists already)\n\n`);

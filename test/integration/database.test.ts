@@ -184,6 +184,10 @@ suite('Passwords and a server that goes down (PostgreSQL with scram-sha-256)', (
     st = await statusOf(s, (x) => x.kind === 'error' && /password was refused/.test(x.message ?? ''), 'wrong password refused');
     assert.match(st.message!, /Check the user and password/);
     assert.doesNotMatch(st.message!, /not-the-password/);
+    await vscode.commands.executeCommand('alembic.current', { setupId: s.id });
+    const log = await until(() => { const t = logText(); return /current failed: .*password authentication failed/.test(t) ? t : undefined; }, 'Alembic refused too');
+    assert.match(log, /current failed: .*password authentication failed.* — The server refused the user or password: run "Alembic: Enter Database Password…"/);
+    assert.doesNotMatch(log, /not-the-password/);
     answers.push(PW);
     await vscode.commands.executeCommand('alembic.enterPassword', { setupId: s.id });
     st = await statusOf(s, (x) => x.kind === 'ok', 'connected with the right password');
@@ -303,7 +307,7 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
   });
 
   test('after a model change, autogenerate writes the migration and opens it for review', async () => {
-    const setup = await until(() => api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini')), 'the second setup indexed');
+    const setup = await until(() => api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini')), 'the second setup indexed', 30000);
     await vscode.commands.executeCommand('alembic.upgrade', { setupId: setup.id, revision: 'head' });
     await statusOf(setup, (x) => x.kind === 'ok' && x.status?.applied.join() === 'a1b2c3d4e5f6', 'autogen.db at head');
     fs.writeFileSync(path.join(dir(), 'models.py'), `${MODELS}    nickname = Column(String(40))\n`);
@@ -328,7 +332,7 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     fs.writeFileSync(file, `"""archive flag"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "f00df00df00d"\ndown_revision = "${head}"\n\n\ndef upgrade():\n    op.add_column("widgets", sa.Column("archived", sa.Boolean))\n\n\ndef downgrade():\n    op.drop_column("widgets", "archived")\n`);
     git('add', '-A');
     git('commit', '-qm', 'archive flag');
-    await until(() => api.model.graph!.setups.find((s) => s.id === setup.id)?.heads.includes('f00df00df00d'), 'the branch revision indexed');
+    await until(() => api.model.graph!.setups.find((s) => s.id === setup.id)?.heads.includes('f00df00df00d'), 'the branch revision indexed', 30000);
     await vscode.commands.executeCommand('alembic.upgrade', { setupId: setup.id, revision: 'heads' });
     await statusOf(setup, (x) => x.status?.applied.join() === 'f00df00df00d', 'migrated on the branch');
     git('checkout', '-q', 'main');

@@ -173,4 +173,27 @@ describe('status against real databases migrated by real Alembic', function () {
       await admin.end();
     }
   });
+
+  it('a server that accepts the connection and never answers: a timeout, told as such, within the limit (PostgreSQL and MySQL)', async () => {
+    // fault injection: a real TCP listener that stays silent (a hung server cannot be produced on demand)
+    const net = await import('net');
+    const sockets: import('net').Socket[] = [];
+    const server = net.createServer((s) => { sockets.push(s); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as import('net').AddressInfo).port;
+    try {
+      for (const u of [`postgresql://postgres@127.0.0.1:${port}/app`, `mysql://root@127.0.0.1:${port}/app`]) {
+        const t0 = Date.now();
+        await assert.rejects(readAppliedVersions((parseDbUrl(u) as { url: never }).url, '/', { name: 'alembic_version' }, { ...WASM, timeoutMs: 1000 }), (e: Error & { kind: string }) => {
+          assert.strictEqual(e.kind, 'timeout', `${u}: ${e.message}`);
+          assert.match(e.message, /no answer within the time limit/);
+          return true;
+        });
+        assert.ok(Date.now() - t0 < 4000, `${u} gave up after ${Date.now() - t0} ms`);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
 });

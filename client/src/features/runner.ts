@@ -43,6 +43,8 @@ const ADVICE: [RegExp, string][] = [
   [/Target database is not up to date/i, 'Autogenerate compares against an up-to-date database: upgrade it to the heads first.'],
   [/already exists|Duplicate column|DuplicateTable|DuplicateColumn/i, 'The schema already has this change but the version table does not (DDL run by hand, or an earlier failed run). If the schema is right, "Alembic: Stamp" the database to this revision.'],
   [/No module named/i, 'A module imported by env.py or a migration is missing from this Python: pick the project\'s virtualenv (alembic.pythonPath or the Python extension).'],
+  [/password authentication failed|Access denied for user|no password supplied/i, 'The server refused the user or password: run "Alembic: Enter Database Password…" (kept in secret storage), or fix the URL in .env.'],
+  [/database "[^"]*" does not exist|Unknown database/i, 'The database named in the URL does not exist on that server: create it (createdb / CREATE DATABASE), or fix the name.'],
   [/could not connect|Connection refused|OperationalError/i, 'The database did not answer: check that it is running and the connection URL.'],
 ];
 

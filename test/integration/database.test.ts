@@ -117,6 +117,18 @@ suite('Connections: settings, Select Connection, production, -x', () => {
     assert.deepStrictEqual(back.status!.applied, before, 'app.db untouched');
   });
 
+  test('the alembic.versionTable setting names the table the status reads (for env.py files that compute it)', async () => {
+    const s = sample();
+    await statusOf(s, (x) => x.display === 'SQLite app.db' && x.status?.noVersionTable === false, 'app.db migrated');
+    await setConfig('versionTable', 'tenant_versions');
+    try {
+      await statusOf(s, (x) => x.display === 'SQLite app.db' && x.status?.noVersionTable === true, 'no table of that name');
+    } finally {
+      await setConfig('versionTable', undefined);
+    }
+    await statusOf(s, (x) => x.display === 'SQLite app.db' && x.status?.noVersionTable === false, 'back to alembic_version');
+  });
+
   test('a production connection shows the steps and the SQL first, and runs only when the database name is typed', async () => {
     const s = sample();
     await setConfig('connections', [{ name: 'scratch', url: 'sqlite:///scratch.db', production: true }]);

@@ -155,13 +155,33 @@ export const steps = [
         },
       },
       {
-        id: 'upgrade', name: 'one click on "Upgrade to heads" migrates it with the real Alembic',
+        id: 'lens', name: 'the "Upgrade to here" code lens migrates up to that revision, and the tree and the lens follow',
         async run(page, { shot }) {
-          await page.locator('.quick-input-widget').getByText('Upgrade to heads').click();
+          await page.keyboard.press('Escape');
+          await page.getByRole('treeitem', { name: /create orders table/ }).click();
+          const upgrade = page.locator('.codelens-decoration a', { hasText: 'Upgrade to here' });
+          await upgrade.first().waitFor({ timeout: 30000 });
+          await upgrade.first().click();
+          await page.getByRole('treeitem', { name: /create orders table/ }).filter({ hasText: '● current' }).waitFor({ timeout: 60000 });
+          await page.getByRole('treeitem', { name: /create users table/ }).filter({ hasText: '✓ applied' }).waitFor({ timeout: 10000 });
+          await page.locator('.codelens-decoration', { hasText: '● current in SQLite app.db' }).first().waitFor({ timeout: 10000 });
+          await page.locator('.statusbar-item', { hasText: 'pending' }).first().waitFor({ timeout: 10000 });
+          await page.waitForTimeout(300);
+          await shot('10-upgraded-from-lens');
+        },
+      },
+      {
+        id: 'upgrade', name: 'from the status bar, one click on "Upgrade to heads" runs the rest with the real Alembic',
+        async run(page, { shot }) {
+          await page.locator('.statusbar-item', { hasText: 'SQLite app.db' }).first().click();
+          const pick = page.locator('.quick-input-widget');
+          await pick.getByText('Upgrade to heads').waitFor({ timeout: 10000 });
+          if (!/6 pending/.test(await pick.innerText())) throw new Error(`quick pick: ${await pick.innerText()}`);
+          await pick.getByText('Upgrade to heads').click();
           await page.locator('.statusbar-item', { hasText: 'up to date' }).first().waitFor({ timeout: 60000 });
           await page.getByRole('treeitem', { name: /create audit log/ }).filter({ hasText: '● current' }).waitFor({ timeout: 10000 });
           await page.waitForTimeout(300);
-          await shot('10-upgraded');
+          await shot('11-upgraded');
         },
       },
     ],

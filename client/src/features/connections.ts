@@ -98,7 +98,7 @@ export class Connections implements vscode.Disposable {
   constructor(private secrets: vscode.SecretStorage, private state: vscode.Memento, private log: vscode.LogOutputChannel, private ask: (o: vscode.InputBoxOptions) => Thenable<string | undefined>) {
     this.subs.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['alembic.connections', 'alembic.envVariables', 'alembic.productionPatterns', 'alembic.xArguments'].some((k) => e.affectsConfiguration(k))) this.emitter.fire();
+        if (['alembic.connections', 'alembic.envVariables', 'alembic.productionPatterns', 'alembic.xArguments', 'alembic.versionTable'].some((k) => e.affectsConfiguration(k))) this.emitter.fire();
       }),
       secrets.onDidChange((e) => { if (e.key.startsWith('alembic.password:')) this.emitter.fire(); }),
     );

@@ -73,7 +73,7 @@ export class StatusService implements vscode.Disposable {
     if ('error' in c) return { kind: 'error', message: c.error, source: c.source };
     const { connection } = c;
     try {
-      const rows = await readAppliedVersions(connection.url, s.cwd, { name: s.versionTable?.name ?? 'alembic_version', schema: s.versionTable?.schema }, { wasmDir: this.wasmDir });
+      const rows = await readAppliedVersions(connection.url, s.cwd, versionTableOf(s), { wasmDir: this.wasmDir });
       const params: StatusParams = { setupId: s.id, applied: rows ?? null };
       const status = await this.client.sendRequest<DbStatus>(StatusRequest, params);
       const where = status.unknown.length ? await whereIs(status.unknown[0], s, this.model.graph?.setups ?? []) : undefined;
@@ -159,4 +159,14 @@ export class StatusService implements vscode.Disposable {
 /** The status bar's name for a connection: the user's name for it, else what it points at. */
 function nameOf(c: Connection): string {
   return `${c.production ? '$(flame) ' : ''}${c.source === 'settings' ? c.name : c.display}`;
+}
+
+/** The version table: the `alembic.versionTable` setting ("name" or "schema.name"), else what env.py passes, else alembic_version. */
+export function versionTableOf(s: SetupGraph): { name: string; schema?: string } {
+  const set = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(s.cwd)).get<string>('versionTable', '').trim();
+  if (set) {
+    const dot = set.lastIndexOf('.');
+    return dot > 0 ? { schema: set.slice(0, dot), name: set.slice(dot + 1) } : { name: set };
+  }
+  return { name: s.versionTable?.name ?? 'alembic_version', schema: s.versionTable?.schema };
 }

@@ -38,10 +38,29 @@ export async function pickSetup(ctx: Ctx, t: Target): Promise<SetupGraph | undef
   return pick?.s;
 }
 
+/** A revision from the list, or a target typed as Alembic takes it (+2, -1, a partial id, branch@head). */
 async function pickRevision(setup: SetupGraph, placeHolder: string, extra: { label: string; description: string }[]): Promise<string | undefined> {
-  const items = [...extra, ...setup.revisions.map((r) => ({ label: r.id, description: r.message }))];
-  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
-  return pick?.label;
+  const items: vscode.QuickPickItem[] = [...extra, ...setup.revisions.map((r) => ({ label: r.id, description: r.message }))];
+  const qp = vscode.window.createQuickPick();
+  qp.items = items;
+  qp.placeholder = `${placeHolder} (or type a target: +2, -1, a partial id, label@head)`;
+  qp.matchOnDescription = true;
+  qp.onDidChangeValue((v) => {
+    const t = v.trim();
+    const typed = /^[\w@:+-]+$/.test(t) && !items.some((i) => i.label === t) ? [{ label: t, description: 'as typed' }] : [];
+    qp.items = [...typed, ...items];
+  });
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]?.label);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
 }
 
 /** How much of the SQL preview a confirmation shows (the whole script opens with "Open SQL"). */

@@ -11,6 +11,7 @@ import { GraphModel } from './features/model';
 import { StatusService } from './features/status';
 import { MigrationLenses } from './features/codeLens';
 import { Connections } from './features/connections';
+import { FolderWatchers } from './features/watchers';
 
 export class Ctx {
   readonly log: vscode.LogOutputChannel;
@@ -52,7 +53,7 @@ export class Ctx {
     void vscode.commands.executeCommand('setContext', 'alembic.ready', false);
     this.client = await startLanguageClient(this);
     this.model = new GraphModel(this.client, this.log);
-    this.subscriptions.push(this.model);
+    this.subscriptions.push(this.model, new FolderWatchers(this.client, this.model));
     this.connections = new Connections(this.extension.secrets, this.extension.workspaceState, this.log, (o) => this.ask(o));
     this.subscriptions.push(this.connections);
     this.status = new StatusService(this.client, this.model, this.connections, this.log, this.extension.asAbsolutePath('dist'));

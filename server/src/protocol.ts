@@ -32,6 +32,8 @@ export interface SetupGraph {
   label: string;
   configPath?: string;
   scriptLocation?: string;
+  /** Folders holding the migration files (the client watches each one). */
+  versionLocations?: string[];
   section: string;
   heads: string[];
   bases: string[];

@@ -236,6 +236,26 @@ suite('Passwords and a server that goes down (PostgreSQL with scram-sha-256)', (
     pg.start();
     await statusOf(s, (x) => x.kind === 'ok' && x.status?.applied.join() === '3c4d5e6f7081', 'back');
   });
+
+  test('~/.pgpass (PGPASSFILE) is enough: the status and Alembic both read it, nothing is prompted', async () => {
+    const s = sample();
+    const r = await api.connections.resolve(s);
+    await api.connections.forgetPassword(r!.connection!.url);
+    const file = path.join(ws(), '..', `pgpass-${pg.port}`);
+    fs.writeFileSync(file, `127.0.0.1:${pg.port}:*:postgres:${PW}\n`, { mode: 0o600 });
+    process.env.PGPASSFILE = file;
+    try {
+      asked.length = 0;
+      const st = await statusOf(s, (x) => x.kind === 'ok' && x.connection?.password === 'none', 'connected through the password file');
+      assert.deepStrictEqual(st.status!.applied, ['3c4d5e6f7081']);
+      await vscode.commands.executeCommand('alembic.upgrade', { setupId: s.id, revision: '4d5e6f708192' });
+      await statusOf(s, (x) => x.kind === 'ok' && x.status?.applied.join() === '4d5e6f708192', 'Alembic used the password file too');
+      assert.deepStrictEqual(asked, [], 'no prompt');
+    } finally {
+      delete process.env.PGPASSFILE;
+      fs.rmSync(file, { force: true });
+    }
+  });
 });
 
 suite('MySQL/MariaDB: live status through mysql2, Alembic through PyMySQL', () => {
@@ -318,7 +338,8 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     }
   });
 
-  test('after a model change, autogenerate writes the migration and opens it for review', async () => {
+  test('after a model change, autogenerate writes the migration and opens it for review', async function () {
+    this.timeout(120000); // a new setup found through the file watcher, two Alembic runs
     const setup = await until(() => api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini')), 'the second setup indexed', 30000);
     await vscode.commands.executeCommand('alembic.upgrade', { setupId: setup.id, revision: 'head' });
     await statusOf(setup, (x) => x.kind === 'ok' && x.status?.applied.join() === 'a1b2c3d4e5f6', 'autogen.db at head');
@@ -332,7 +353,8 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     await until(() => api.model.graph!.setups.find((s) => s.id === setup.id)?.revisions.some((r) => r.path === editor.document.fileName && r.isHead), 'the new head in the tree');
   });
 
-  test('a database migrated from another branch: the status names the revision and says where it is (git), then where it went', async () => {
+  test('a database migrated from another branch: the status names the revision and says where it is (git), then where it went', async function () {
+    this.timeout(120000); // git, the file watcher and three status reads; slow when the machine is busy
     const setup = api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini'))!;
     const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir(), encoding: 'utf8' }).trim();
     git('init', '-q', '-b', 'main');

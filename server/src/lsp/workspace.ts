@@ -181,7 +181,7 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   return {
     id: setup.id, kind: setup.kind, section: setup.section,
     label: multi || setup.section !== 'alembic' ? `${where}${setup.section !== 'alembic' ? ` [${setup.section}]` : ''}` : where,
-    configPath: setup.configPath, scriptLocation: setup.scriptLocation,
+    configPath: setup.configPath, scriptLocation: setup.scriptLocation, versionLocations: setup.versionLocations,
     heads: graph.heads, bases: graph.bases, revisions, versionTable: setup.versionTable,
     cwd: setup.cwd, sqlalchemyUrl: setup.sqlalchemyUrl,
     errors: ix.findings.filter((f) => f.severity === 'error').length,

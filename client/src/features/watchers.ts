@@ -1,0 +1,60 @@
+/**
+ * A watcher per migrations folder, with Node's own fs.watch. VS Code's workspace watcher misses
+ * files in folders created after it started (seen in code-server: nothing at all from a new
+ * `migrations/versions/`), so each setup's script folder and version folders are watched here
+ * too, and their events go to the language server like any watched-file event (duplicates are
+ * harmless: the server re-reads). Kept in step with the setups.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
+import type { GraphModel } from './model';
+
+export class FolderWatchers implements vscode.Disposable {
+  private byDir = new Map<string, fs.FSWatcher>();
+  private sub: vscode.Disposable;
+
+  constructor(private client: LanguageClient, private model: GraphModel) {
+    this.sub = model.onDidChange(() => this.sync());
+    this.sync();
+  }
+
+  private sync(): void {
+    const want = new Set<string>();
+    for (const s of this.model.graph?.setups ?? []) {
+      for (const d of s.versionLocations ?? []) want.add(d);
+      if (s.scriptLocation) want.add(s.scriptLocation);
+    }
+    for (const [dir, w] of this.byDir) {
+      if (!want.has(dir)) {
+        w.close();
+        this.byDir.delete(dir);
+      }
+    }
+    for (const dir of want) {
+      if (this.byDir.has(dir)) continue;
+      try {
+        const w = fs.watch(dir, { persistent: false }, (event, name) => {
+          if (name && name.endsWith('.py')) this.forward(path.join(dir, name.toString()), event);
+        });
+        w.on('error', () => { w.close(); this.byDir.delete(dir); });
+        this.byDir.set(dir, w);
+      } catch {
+        // the folder does not exist (yet): the next graph change tries again
+      }
+    }
+  }
+
+  private forward(file: string, event: string): void {
+    const known = this.model.graph?.setups.some((s) => s.revisions.some((r) => r.path === file)) ?? false;
+    const type = !fs.existsSync(file) ? FileChangeType.Deleted : event === 'change' || known ? FileChangeType.Changed : FileChangeType.Created;
+    void this.client.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: this.client.code2ProtocolConverter.asUri(vscode.Uri.file(file)), type }] });
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    for (const w of this.byDir.values()) w.close();
+    this.byDir.clear();
+  }
+}

@@ -11,19 +11,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { startPgCluster, PgCluster } from './pgCluster';
+import { logText as readLog, until } from './util';
 
 const EXT = 'alembic-migrations.alembic-migrations';
 const ws = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
-async function until<T>(what: () => T | undefined | false | Promise<T | undefined | false>, label: string, ms = 15000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Setup { id: string; label: string; configPath?: string; heads: string[]; revisions: { id: string; path: string; isHead: boolean }[] }
 interface St { kind: string; whereIs?: string; display?: string; message?: string; errorKind?: string; connection?: { name: string; production: boolean; password: string }; status?: { applied: string[]; unknown: string[]; noVersionTable: boolean } }
@@ -59,20 +51,7 @@ async function statusOf(s: Setup, ok: (x: St) => boolean, label: string, ms = 15
   }, label, ms);
 }
 
-/** The text of the extension's log files (what "Alembic: Show Log" shows). */
-function logText(): string {
-  const logs = path.dirname(path.dirname(api.ctx.extension.logUri.fsPath));
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/Alembic/.test(e.name)) out.push(fs.readFileSync(p, 'utf8'));
-    }
-  };
-  walk(logs);
-  return out.join('\n');
-}
+const logText = (): string => readLog(api.ctx.extension);
 
 /** Each suite answers the dialogs itself (a root-level hook would run before the other files' suites replace them). */
 async function install(): Promise<void> {

@@ -7,20 +7,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { logText, until } from './util';
 
 const EXT = 'alembic-migrations.alembic-migrations';
 const ws = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const versions = (): string => path.join(ws(), 'migrations', 'versions');
-
-async function until<T>(what: () => T | undefined | false | Promise<T | undefined | false>, label: string, ms = 15000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Api {
   status: { refresh(): Promise<void>; bySetup: Map<string, { kind: string; display?: string; message?: string; status?: { applied: string[]; appliedSet: string[]; pending?: string[]; pendingError?: string } }> };
@@ -266,18 +257,8 @@ suite('PostgreSQL through .env DATABASE_URL, and no secret in the log', () => {
 
   test('the password appears nowhere in the Alembic log', async () => {
     await vscode.commands.executeCommand('alembic.current', { setupId: api.model.graph!.setups[0].id });
-    const logs = path.dirname(path.dirname(api.ctx.extension.logUri.fsPath));
-    const found: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/Alembic/.test(e.name)) found.push(p);
-      }
-    };
-    walk(logs);
     const text = await until(() => {
-      const t = found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      const t = logText(api.ctx.extension);
       return /alembic current finished/.test(t) ? t : undefined;
     }, 'the log of the run');
     assert.match(text, /\$ .*-m alembic -c /, 'the command is logged');

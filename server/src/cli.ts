@@ -73,8 +73,19 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
+/** Relative folder of each folder seen (thousands of migration files share a few folders). */
+const relDirs = new Map<string, string>();
+
+/** The path relative to the current folder when it is inside it, else as given. */
 function rel(p: string): string {
-  const r = path.relative(process.cwd(), p);
+  const cut = p.lastIndexOf(path.sep);
+  const dir = p.slice(0, cut);
+  let rd = relDirs.get(dir);
+  if (rd === undefined) {
+    rd = path.relative(process.cwd(), dir);
+    relDirs.set(dir, rd);
+  }
+  const r = rd ? rd + path.sep + p.slice(cut + 1) : path.relative(process.cwd(), p);
   return r && !r.startsWith('..') ? r : p;
 }
 

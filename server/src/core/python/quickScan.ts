@@ -35,6 +35,12 @@ const STR = `[rRbBuUfFtT]{0,2}(?:"""(?:[^"\\\\]|\\\\[\\s\\S]|"(?!""))*"""|'\'\'(
 const SIMPLE_NOOP = `(?:pass|\\.\\.\\.|${STR})`;
 const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*${SIMPLE_NOOP}[ \\t]*)*;?[ \\t]*)?(?:#[^\\r\\n]*)?(?:\\r\\n|\\r|\\n|$))*$`);
 
+/**
+ * Header annotations already read in full, each followed by ` = ` (the same few in every file of
+ * a project: `str`, `Union[str, Sequence[str], None]`): seen again before `=`, they parse the same.
+ */
+const KNOWN_ANNOTATIONS = new Set<string>();
+
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
 
@@ -185,10 +191,20 @@ class Quick {
     let annotation: string | undefined;
     if (t.charCodeAt(i) === 58 /* : */) {
       const a = this.spaces(i + 1);
-      const e = this.annotation(a);
-      if (e < 0) return -1;
-      annotation = t.slice(a, e);
-      i = this.spaces(e);
+      const eq = t.indexOf('=', a);
+      let e = eq;
+      while (e > a && t.charCodeAt(e - 1) === SP) e--;
+      const known = eq > 0 ? t.slice(a, e) : '';
+      if (KNOWN_ANNOTATIONS.has(known)) {
+        annotation = known;
+        i = eq;
+      } else {
+        e = this.annotation(a);
+        if (e < 0) return -1;
+        annotation = t.slice(a, e);
+        i = this.spaces(e);
+        if (i === eq && KNOWN_ANNOTATIONS.size < 64) KNOWN_ANNOTATIONS.add(annotation);
+      }
     }
     if (t.charCodeAt(i) !== 61 /* = */ || t.charCodeAt(i + 1) === 61) return -1;
     i = this.spaces(i + 1);

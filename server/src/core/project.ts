@@ -7,6 +7,7 @@ import type { Setup } from './config/setup';
 import { discoverSetups, DiscoverOptions } from './config/discover';
 import { findingsOfFile, findingsOfGraph } from './diagnostics/diagnostics';
 import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
+import { updateRevision } from './graph/update';
 import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
@@ -154,20 +155,28 @@ function withId(f: ScriptFile): ScriptFile {
 export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
   const out: RevisionInput[] = [];
   files.forEach((f, key) => {
-    if (!f.facts || f.id === undefined) return;
-    const h = f.facts.headers;
-    const down = h.down_revision?.value;
-    if (!down || down.kind === 'unknown') return; // missing or not knowable: reported by diagnostics
-    out.push({
-      id: f.id,
-      down: valueItems(down).map((i) => i.value),
-      dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
-      branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
-      key,
-    });
+    const r = revisionInput(f, key);
+    if (r) out.push(r);
   });
   return out;
 }
+
+/** Graph input of one file; undefined when Alembic could not load it. */
+function revisionInput(f: ScriptFile, key: number): RevisionInput | undefined {
+  if (!f.facts || f.id === undefined) return undefined;
+  const h = f.facts.headers;
+  const down = h.down_revision?.value;
+  if (!down || down.kind === 'unknown') return undefined; // missing or not knowable: reported by diagnostics
+  return {
+    id: f.id,
+    down: valueItems(down).map((i) => i.value),
+    dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
+    branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
+    key,
+  };
+}
+
+const sameInput = (a: RevisionInput | undefined, b: RevisionInput | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Graph and findings of a setup whose files are already loaded (pure). */
 export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[] = []): SetupIndex {
@@ -177,7 +186,9 @@ export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[]
 }
 
 function assemble(setup: Setup, files: ScriptFile[], graph: RevisionGraph, parts: SetupIndex['parts']): SetupIndex {
-  const findings = [...setup.findings, ...parts.extra, ...parts.perFile.flat(), ...parts.graph];
+  const findings = [...setup.findings, ...parts.extra];
+  for (const list of parts.perFile) for (const f of list) findings.push(f);
+  for (const f of parts.graph) findings.push(f);
   return { setup, files, graph, findings, parts };
 }
 
@@ -190,15 +201,25 @@ function graphKey(f: ScriptFile): string {
   return JSON.stringify([f.id, f.facts?.headers, f.facts?.doc?.message, f.readError]);
 }
 
-/** The setup with file `i` replaced: re-checks that file alone when its graph facts did not change. */
+/**
+ * The setup with file `i` replaced. The other files' findings are kept; the graph is kept when
+ * the file's graph input did not change, updated in place when only its links changed (see
+ * updateRevision; `prev` must not be used afterwards), and rebuilt otherwise.
+ */
 export function reanalyzeFile(prev: SetupIndex, i: number, file: ScriptFile): SetupIndex {
   const files = prev.files.slice();
   const old = files[i];
   files[i] = file;
-  if (graphKey(old) !== graphKey(file)) return analyzeSetup(prev.setup, files, prev.parts.extra);
   const perFile = prev.parts.perFile.slice();
   perFile[i] = findingsOfFile(file);
-  return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
+  if (graphKey(old) === graphKey(file)) return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
+  let graph = prev.graph;
+  const before = revisionInput(old, i);
+  const after = revisionInput(file, i);
+  if (!sameInput(before, after) && !(before && after && updateRevision(graph, before, after))) {
+    graph = buildGraph(revisionInputs(files));
+  }
+  return assemble(prev.setup, files, graph, { ...prev.parts, perFile, graph: findingsOfGraph(files, graph) });
 }
 
 export interface IndexOptions extends DiscoverOptions {

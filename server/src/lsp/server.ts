@@ -7,7 +7,7 @@ import {
   Connection, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ResponseError, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CoreFs } from '../core';
+import type { CoreFs, Finding } from '../core';
 import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
@@ -25,8 +25,12 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   let folders: string[] = [];
   let settings: ServerSettings = { configs: {} };
   const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? []);
-  /** What each file's published diagnostics were, to send only what changed. */
-  const published = new Map<string, string>();
+  /**
+   * What each file's published diagnostics were, to send only what changed: the findings (the
+   * same objects while the file and the graph findings are unchanged) and their JSON.
+   */
+  const published = new Map<string, { findings: Finding[]; key: string }>();
+  const same = (a: Finding[], b: Finding[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
   let indexing: Promise<void> = Promise.resolve();
 
   /** Runs index updates one after another, then publishes what changed. */
@@ -44,13 +48,18 @@ export function startServer(connection: Connection, fs: CoreFs): void {
 
   const publish = (): void => {
     const byPath = ws.findingsByPath();
-    const now = new Map<string, string>();
+    const now = new Map<string, { findings: Finding[]; key: string }>();
     for (const [p, findings] of byPath) {
       const uri = features.toUri(p);
+      const before = published.get(uri);
+      if (before && same(before.findings, findings)) {
+        now.set(uri, before);
+        continue;
+      }
       const diagnostics = findings.map(features.toDiagnostic);
       const key = JSON.stringify(diagnostics);
-      now.set(uri, key);
-      if (published.get(uri) !== key) void connection.sendDiagnostics({ uri, diagnostics });
+      now.set(uri, { findings, key });
+      if (before?.key !== key) void connection.sendDiagnostics({ uri, diagnostics });
     }
     for (const uri of published.keys()) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published.clear();

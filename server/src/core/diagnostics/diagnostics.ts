@@ -241,7 +241,9 @@ function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]
 
 /** Broken reference in down_revision / depends_on, with candidates and a fix when one is unique. */
 function referenceFinding(f: ScriptFile, name: 'down_revision' | 'depends_on', ref: string, span: Span, graph: RevisionGraph): Finding {
-  const prefixOf = [...graph.order, ...graph.labels.keys()].filter((id) => id.startsWith(ref) && id !== ref);
+  const prefixOf: string[] = [];
+  for (const id of graph.order) if (id.startsWith(ref) && id !== ref) prefixOf.push(id);
+  for (const id of graph.labels.keys()) if (id.startsWith(ref) && id !== ref) prefixOf.push(id);
   const candidates = prefixOf.length ? prefixOf : closeIds(ref, graph.order);
   if (prefixOf.length > 1) {
     return {
@@ -270,19 +272,35 @@ function replaceFix(f: ScriptFile, span: Span, id: string): Fix {
 /** Ids within edit distance 2 (typos), when the reference is long enough for that to mean something. */
 function closeIds(ref: string, ids: string[]): string[] {
   if (ref.length < 6) return [];
-  return ids.filter((id) => Math.abs(id.length - ref.length) <= 2 && distance(ref, id) <= 2);
+  const row = new Int32Array(ref.length + 3);
+  // Two edits leave at least one of three pieces of ref intact in the id (pigeonhole): a
+  // cheap test that rules out nearly every id before the exact one.
+  const third = Math.floor(ref.length / 3);
+  const pieces = [ref.slice(0, third), ref.slice(third, 2 * third), ref.slice(2 * third)];
+  return ids.filter((id) => Math.abs(id.length - ref.length) <= 2 && pieces.some((q) => id.includes(q)) && withinDistance(ref, id, 2, row));
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Whether the Levenshtein distance of a and b is at most `max`: the usual dynamic programme,
+ * one row at a time, stopping as soon as every cell of a row exceeds `max` (most ids differ
+ * from the start). `row` is scratch space of at least b.length + 1 cells.
+ */
+export function withinDistance(a: string, b: string, max: number, row: Int32Array = new Int32Array(b.length + 1)): boolean {
+  const m = b.length;
+  for (let j = 0; j <= m; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+    let diag = row[0];
+    row[0] = i;
+    let best = i;
+    const c = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const tmp = row[j];
+      const v = Math.min(tmp + 1, row[j - 1] + 1, diag + (c === b.charCodeAt(j - 1) ? 0 : 1));
+      row[j] = v;
+      if (v < best) best = v;
       diag = tmp;
     }
+    if (best > max) return false;
   }
-  return prev[b.length];
+  return row[m] <= max;
 }

@@ -23,12 +23,15 @@ export interface RevisionNode {
   dependsOn: string[];
   /** depends_on resolved to revision ids (labels replaced; missing ones dropped). */
   resolvedDeps: string[];
-  /** resolvedDeps minus those an ancestor already depends on (Alembic's normalized deps). */
-  normalizedDeps: string[];
+  /**
+   * resolvedDeps minus those an ancestor already depends on (Alembic's normalized deps).
+   * Derived from the whole graph on first read (see DerivedState).
+   */
+  readonly normalizedDeps: string[];
   /** Labels declared in this file. */
   ownLabels: string[];
-  /** Labels that apply to this revision (own + propagated along its branch). */
-  labels: readonly string[];
+  /** Labels that apply to this revision (own + propagated along its branch); derived on first read. */
+  readonly labels: readonly string[];
   /** Revisions whose down_revision names this one. */
   next: string[];
   /** Revisions whose down_revision or depends_on names this one. */
@@ -63,12 +66,106 @@ export interface RevisionGraph {
   problems: GraphProblem[];
 }
 
+/**
+ * The parts of a graph that need a walk over all of it but no diagnostic reads: normalized
+ * dependencies (walks) and propagated branch labels (views). They are computed on the first
+ * read of a node's `labels` or `normalizedDeps`, and again after updateRevision() changed the graph,
+ * so an edit re-publishes diagnostics without paying for them.
+ */
+export class DerivedState {
+  stale = true;
+  /** Position of each id in graph.order (for ordered inserts); built when first needed. */
+  pos: Map<string, number> | undefined;
+  constructor(readonly graph: RevisionGraph) {}
+
+  ensure(): void {
+    if (!this.stale) return;
+    this.stale = false; // before the passes: they read the fields they write
+    const g = this.graph;
+    for (const n of g.nodes.values()) {
+      const x = n as Node;
+      x._labels = EMPTY;
+      x._normalizedDeps = NO_DEPS;
+    }
+    const topo = topoOrder(g);
+    if (topo.length < g.order.length) {
+      // revisions on or above a cycle still get labels and dependencies, in load order
+      const seen = new Set(topo);
+      for (const id of g.order) if (!seen.has(id)) topo.push(id);
+    }
+    normalizeDeps(g, topo);
+    propagateLabels(g, topo);
+  }
+
+  /**
+   * A rank per revision that grows along every down_revision and depends_on link (a topological
+   * order of an acyclic graph); undefined until asked for, and again after a link went against it.
+   */
+  ranks: Map<string, number> | undefined;
+
+  rank(): Map<string, number> {
+    if (!this.ranks) {
+      this.ranks = new Map();
+      dependencyOrder(this.graph).forEach((id, i) => this.ranks!.set(id, i));
+    }
+    return this.ranks;
+  }
+
+  positions(): Map<string, number> {
+    if (!this.pos) {
+      this.pos = new Map();
+      this.graph.order.forEach((id, i) => this.pos!.set(id, i));
+    }
+    return this.pos;
+  }
+}
+
+const NO_DEPS: string[] = [];
+
+/** A node of a built graph (internal: the rest of the code reads RevisionNode). */
+export class Node implements RevisionNode {
+  resolvedDeps: string[] = [];
+  next: string[] = [];
+  allNext: string[] = [];
+  isHead = true;
+  isRealHead = true;
+  isBranchPoint = false;
+  isBase: boolean;
+  isMergePoint: boolean;
+  _labels: readonly string[] = EMPTY;
+  _normalizedDeps: string[] = NO_DEPS;
+  constructor(
+    readonly id: string, public key: number, public down: string[], public dependsOn: string[], public ownLabels: string[],
+    readonly derived: DerivedState,
+  ) {
+    this.isBase = down.length === 0;
+    this.isMergePoint = down.length > 1;
+  }
+
+  get labels(): readonly string[] {
+    this.derived.ensure();
+    return this._labels;
+  }
+
+  get normalizedDeps(): string[] {
+    this.derived.ensure();
+    return this._normalizedDeps;
+  }
+
+  toJSON(): object {
+    return { ...this, derived: undefined, _labels: undefined, _normalizedDeps: undefined, labels: this.labels, normalizedDeps: this.normalizedDeps };
+  }
+}
+
+
 /** Builds the graph. Input order matters the way file order matters to Alembic (ties, duplicates). */
 export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   const nodes = new Map<string, RevisionNode>();
   const order: string[] = [];
   const problems: GraphProblem[] = [];
   const dupKeys = new Map<string, number[]>();
+  const graph: RevisionGraph = { nodes, order, labels: new Map(), problems, heads: [], bases: [], realHeads: [], realBases: [] };
+  const derived = new DerivedState(graph);
 
   for (const r of inputs) {
     let down = dedupe(r.down);
@@ -89,16 +186,12 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     } else {
       order.push(r.id);
     }
-    nodes.set(r.id, {
-      id: r.id, key: r.key, down, dependsOn: deps, resolvedDeps: [], normalizedDeps: [],
-      ownLabels: dedupe(r.branchLabels), labels: [], next: [], allNext: [],
-      isHead: true, isRealHead: true, isBase: down.length === 0, isBranchPoint: false, isMergePoint: down.length > 1,
-    });
+    nodes.set(r.id, new Node(r.id, r.key, down, deps, dedupe(r.branchLabels), derived));
   }
   for (const [id, keys] of dupKeys) problems.push({ kind: 'duplicate', id, keys });
 
   // Branch labels share the namespace of revision ids (Alembic's _map_branch_labels).
-  const labels = new Map<string, string>();
+  const labels = graph.labels;
   for (const id of order) {
     const n = nodes.get(id)!;
     for (const label of n.ownLabels) {
@@ -143,27 +236,21 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     }
   }
   for (const n of nodes.values()) n.isBranchPoint = n.next.length > 1;
-
-  const graph: RevisionGraph = {
-    nodes, order, labels, problems,
-    heads: order.filter((id) => nodes.get(id)!.isHead),
-    bases: order.filter((id) => nodes.get(id)!.isBase),
-    realHeads: order.filter((id) => nodes.get(id)!.isRealHead),
-    realBases: order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; }),
-  };
-  const topo = topoOrder(graph);
-  detectCycles(graph, topo);
-  if (topo.length < order.length) {
-    // revisions on or above a cycle still get labels and dependencies, in load order
-    const seen = new Set(topo);
-    for (const id of order) if (!seen.has(id)) topo.push(id);
-  }
-  normalizeDeps(graph, topo);
-  propagateLabels(graph, topo);
+  endLists(graph);
+  detectCycles(graph, topoOrder(graph));
   return graph;
 }
 
-function dedupe(xs: string[]): string[] {
+/** heads, bases, realHeads, realBases from the nodes' flags, in load order. */
+export function endLists(graph: RevisionGraph): void {
+  const { nodes, order } = graph;
+  graph.heads = order.filter((id) => nodes.get(id)!.isHead);
+  graph.bases = order.filter((id) => nodes.get(id)!.isBase);
+  graph.realHeads = order.filter((id) => nodes.get(id)!.isRealHead);
+  graph.realBases = order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; });
+}
+
+export function dedupe(xs: string[]): string[] {
   if (xs.length < 2) return xs;
   return xs.length === 2 ? (xs[0] === xs[1] ? [xs[0]] : xs) : [...new Set(xs)];
 }
@@ -225,13 +312,25 @@ function detectCycles(graph: RevisionGraph, versionTopo: string[]): void {
   for (const ids of versionCycles) graph.problems.push({ kind: 'cycle', ids, keys: keysOf(ids) });
   const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
   if (!hasDeps) return;
-  const depTopo = kahn(graph, (n) => n.down.length + n.resolvedDeps.length, (n) => n.allNext);
+  const depTopo = dependencyOrder(graph);
   if (depTopo.length === graph.order.length) return;
   const inVersionCycle = new Set(versionCycles.flat());
   for (const ids of cycles(graph, (n) => [...n.down, ...n.resolvedDeps])) {
     if (ids.every((id) => inVersionCycle.has(id))) continue;
     graph.problems.push({ kind: 'dependency-cycle', ids, keys: keysOf(ids) });
   }
+}
+
+/** Revisions with every down_revision and depends_on target first; those on or above a cycle are missing. */
+function dependencyOrder(graph: RevisionGraph): string[] {
+  // parents counted once each and only when present, as allNext links them: the order misses
+  // revisions exactly when the down_revision + depends_on graph has a cycle
+  return kahn(graph, (n) => {
+    let c = 0;
+    for (const d of n.down) if (graph.nodes.has(d)) c++;
+    for (const d of n.resolvedDeps) if (!n.down.includes(d)) c++;
+    return c;
+  }, (n) => n.allNext);
 }
 
 /** Kahn's algorithm: the revisions whose every parent comes first; those on or above a cycle are missing. */
@@ -291,7 +390,7 @@ function normalizeDeps(graph: RevisionGraph, order: string[]): void {
       h = union(union(h, held.get(d) ?? EMPTY), p.resolvedDeps);
     }
     held.set(id, h);
-    if (n.resolvedDeps.length) n.normalizedDeps = n.resolvedDeps.filter((x) => !h.includes(x));
+    if (n.resolvedDeps.length) (n as Node)._normalizedDeps = n.resolvedDeps.filter((x) => !h.includes(x));
   }
 }
 
@@ -313,7 +412,7 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     }
     acc = union(acc, owned(n));
     inherited.set(id, acc);
-    n.labels = acc; // shared along chains (readonly); the downward walk below copies before adding
+    (n as Node)._labels = acc; // shared along chains (readonly); the downward walk below copies before adding
   }
   // Downward: from the top of a plain chain above the labeled revision.
   for (const id of graph.order) {
@@ -334,8 +433,9 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     const walked = new Set<string>();
     while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
       walked.add(parent.id);
-      const missing = own.filter((l) => !parent!.labels.includes(l));
-      if (missing.length) parent.labels = [...parent.labels, ...missing];
+      const p = parent as Node;
+      const missing = own.filter((l) => !p._labels.includes(l));
+      if (missing.length) p._labels = [...p._labels, ...missing];
       parent = parent.down.length === 1 ? graph.nodes.get(parent.down[0]) : undefined;
     }
   }

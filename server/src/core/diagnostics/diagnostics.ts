@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import type { GraphProblem, RevisionGraph } from '../graph/graph';
-import { HeaderName, StringItem, valueItems } from '../python/facts';
+import { HeaderName, HeaderValue, StringItem, valueItems } from '../python/facts';
 import type { ScriptFile } from '../project';
 import type { Finding, Fix, RelatedLocation, Span } from '../types';
 
@@ -36,6 +36,7 @@ export const CODES = {
 
 /** Characters that mean something in revision expressions (`@`, `-`, `+`; `:` in newer Alembic). */
 const ILLEGAL = ['@', '-', '+', ':'];
+const ILLEGAL_CHAR = /[@\-+:]/;
 /** Default width of alembic_version.version_num. */
 const VERSION_NUM_WIDTH = 32;
 
@@ -104,7 +105,7 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
   } else if (rev.value.kind === 'none' || rev.value.kind === 'seq') {
     add({ code: CODES.invalidValue, severity: 'error', span: rev.value.span, message: 'revision must be a single string id.' });
   }
-  if (f.id !== undefined) {
+  if (f.id !== undefined && (f.id.length > VERSION_NUM_WIDTH || ILLEGAL_CHAR.test(f.id))) {
     const idSpan = rev?.value.span ?? FILE_START;
     const bad = ILLEGAL.filter((c) => f.id!.includes(c));
     if (bad.length) {
@@ -136,16 +137,27 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
     add({ code: CODES.emptyDowngrade, severity: 'info', span: dn.nameSpan, message: 'downgrade() does nothing while upgrade() changes the schema: "alembic downgrade" past this revision will silently leave those changes in place. Write the reverse operations.' });
   }
   const revises = facts.doc?.revises;
-  if (revises && down && down.kind !== 'unknown') {
+  if (revises && down && down.kind !== 'unknown' && !sameAsRevises(down, revises.ids)) {
     const ids = valueItems(down).map((i) => i.value).filter(Boolean);
-    const same = ids.length === revises.ids.length && ids.every((x) => revises.ids.includes(x));
-    if (!same) {
-      add({
-        code: CODES.revisesMismatch, severity: 'info', span: revises.span, data: { revises: revises.ids, downRevision: ids },
-        message: `The docstring says "Revises: ${revises.ids.join(', ')}" but down_revision is ${ids.length ? ids.join(', ') : 'None'}. The docstring is only a comment; update it so readers are not misled.`,
-      });
-    }
+    add({
+      code: CODES.revisesMismatch, severity: 'info', span: revises.span, data: { revises: revises.ids, downRevision: ids },
+      message: `The docstring says "Revises: ${revises.ids.join(', ')}" but down_revision is ${ids.length ? ids.join(', ') : 'None'}. The docstring is only a comment; update it so readers are not misled.`,
+    });
   }
+}
+
+/** Whether down_revision names the same ids as the docstring's Revises: line (the usual case, checked without allocating). */
+function sameAsRevises(down: HeaderValue, revises: string[]): boolean {
+  if (down.kind === 'str') return down.item.value === '' ? revises.length === 0 : revises.length === 1 && revises[0] === down.item.value;
+  if (down.kind !== 'seq') return revises.length === 0;
+  const items = down.items;
+  let n = 0;
+  for (const it of items) {
+    if (!it.value) continue;
+    n++;
+    if (!revises.includes(it.value)) return false;
+  }
+  return n === revises.length;
 }
 
 function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]): void {

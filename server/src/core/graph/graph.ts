@@ -134,6 +134,8 @@ export class Node implements RevisionNode {
   isMergePoint: boolean;
   _labels: readonly string[] = EMPTY;
   _normalizedDeps: string[] = NO_DEPS;
+  /** Scratch counter of kahn(). */
+  _pending = 0;
   constructor(
     readonly id: string, public key: number, public down: string[], public dependsOn: string[], public ownLabels: string[],
     readonly derived: DerivedState,
@@ -153,7 +155,7 @@ export class Node implements RevisionNode {
   }
 
   toJSON(): object {
-    return { ...this, derived: undefined, _labels: undefined, _normalizedDeps: undefined, labels: this.labels, normalizedDeps: this.normalizedDeps };
+    return { ...this, derived: undefined, _labels: undefined, _normalizedDeps: undefined, _pending: undefined, labels: this.labels, normalizedDeps: this.normalizedDeps };
   }
 }
 
@@ -237,7 +239,7 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   }
   for (const n of nodes.values()) n.isBranchPoint = n.next.length > 1;
   endLists(graph);
-  detectCycles(graph, topoOrder(graph));
+  detectCycles(graph);
   return graph;
 }
 
@@ -306,11 +308,15 @@ function cycles(graph: RevisionGraph, edges: (n: RevisionNode) => string[]): str
  * Cycles: Kahn's algorithm orders the graph in linear time and leaves out exactly the revisions
  * on or above a cycle; only then does Tarjan name the members of each cycle.
  */
-function detectCycles(graph: RevisionGraph, versionTopo: string[]): void {
+function detectCycles(graph: RevisionGraph): void {
   const keysOf = (ids: string[]): number[] => ids.map((id) => graph.nodes.get(id)!.key);
+  const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
+  // One pass settles the usual case: no cycle through down_revision and depends_on links
+  // means none through down_revision alone.
+  if (hasDeps && dependencyOrder(graph).length === graph.order.length) return;
+  const versionTopo = topoOrder(graph);
   const versionCycles = versionTopo.length < graph.order.length ? cycles(graph, (n) => n.down) : [];
   for (const ids of versionCycles) graph.problems.push({ kind: 'cycle', ids, keys: keysOf(ids) });
-  const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
   if (!hasDeps) return;
   const depTopo = dependencyOrder(graph);
   if (depTopo.length === graph.order.length) return;
@@ -335,19 +341,19 @@ function dependencyOrder(graph: RevisionGraph): string[] {
 
 /** Kahn's algorithm: the revisions whose every parent comes first; those on or above a cycle are missing. */
 function kahn(graph: RevisionGraph, parentCount: (n: RevisionNode) => number, children: (n: RevisionNode) => string[]): string[] {
-  const pending = new Map<string, number>();
   const out: string[] = [];
+  const ready: Node[] = [];
   for (const id of graph.order) {
-    const n = graph.nodes.get(id)!;
-    const c = parentCount(n);
-    pending.set(id, c);
-    if (!c) out.push(id);
+    const n = graph.nodes.get(id) as Node;
+    n._pending = parentCount(n);
+    if (!n._pending) ready.push(n);
   }
-  for (let i = 0; i < out.length; i++) {
-    for (const c of children(graph.nodes.get(out[i])!)) {
-      const left = pending.get(c)! - 1;
-      pending.set(c, left);
-      if (left === 0) out.push(c);
+  for (let i = 0; i < ready.length; i++) {
+    const n = ready[i];
+    out.push(n.id);
+    for (const c of children(n)) {
+      const m = graph.nodes.get(c) as Node;
+      if (--m._pending === 0) ready.push(m);
     }
   }
   return out;

@@ -55,6 +55,8 @@ class Quick {
   private lines: LineIndex;
   /** Whether the last string stringEnd() walked over holds a backslash. */
   private escaped = false;
+  /** Where the last literal read by str() or value() ends. */
+  private end = 0;
   constructor(private readonly t: string) {
     this.n = t.length;
     this.lines = new LineIndex(t);
@@ -208,11 +210,11 @@ class Quick {
     }
     if (t.charCodeAt(i) !== 61 /* = */ || t.charCodeAt(i + 1) === 61) return -1;
     i = this.spaces(i + 1);
-    const v = this.value(i);
-    if (!v) return -1;
-    const next = this.lineEnd(v.end);
+    const value = this.value(i);
+    if (!value) return -1;
+    const next = this.lineEnd(this.end);
     if (next < 0) return -1;
-    facts.headers[name] = { name, nameSpan: this.span(s, w), value: v.value, annotation };
+    facts.headers[name] = { name, nameSpan: this.span(s, w), value, annotation };
     return next;
   }
 
@@ -255,7 +257,7 @@ class Quick {
   }
 
   /** A string literal with an optional r/u prefix, decoded; undefined for anything else. */
-  private str(i: number): { item: StringItem; end: number } | undefined {
+  private str(i: number): StringItem | undefined {
     const t = this.t;
     let q = i;
     const c = t.charCodeAt(i);
@@ -267,15 +269,17 @@ class Quick {
     // no prefix and no escape: the text between the quotes is the value
     const value = q === i && !this.escaped ? t.slice(q + 1, end - 1) : decodeStringLiteral(t.slice(i, end));
     if (value === undefined) return undefined;
-    return { item: { value, span: this.span(i, end) }, end };
+    this.end = end;
+    return { value, span: this.span(i, end) };
   }
 
   /** `None`, a string, or a tuple/list of strings on one line. */
-  private value(i: number): { value: HeaderValue; end: number } | undefined {
+  private value(i: number): HeaderValue | undefined {
     const t = this.t;
     const c = t.charCodeAt(i);
     if (c === 78 /* N */ && t.startsWith('None', i) && !isNameChar(this.c(i + 4))) {
-      return { value: { kind: 'none', span: this.span(i, i + 4) }, end: i + 4 };
+      this.end = i + 4;
+      return { kind: 'none', span: this.span(i, i + 4) };
     }
     if (c === 40 /* ( */ || c === 91 /* [ */) {
       const close = c === 40 ? 41 : 93;
@@ -285,22 +289,20 @@ class Quick {
       while (t.charCodeAt(j) !== close) {
         const s = this.str(j);
         if (!s) return undefined;
-        items.push(s.item);
-        j = this.spaces(s.end);
+        items.push(s);
+        j = this.spaces(this.end);
         comma = t.charCodeAt(j) === 44;
         if (comma) j = this.spaces(j + 1);
         else if (t.charCodeAt(j) !== close) return undefined;
       }
-      const end = j + 1;
+      const end = (this.end = j + 1);
       const span = this.span(i, end);
-      if (c === 40 && items.length === 1 && !comma) {
-        return { value: { kind: 'str', span, item: items[0] }, end }; // ("a") is just "a"
-      }
-      return { value: { kind: 'seq', span, items, brackets: c === 40 ? 'tuple' : 'list' }, end };
+      if (c === 40 && items.length === 1 && !comma) return { kind: 'str', span, item: items[0] }; // ("a") is just "a"
+      return { kind: 'seq', span, items, brackets: c === 40 ? 'tuple' : 'list' };
     }
     const s = this.str(i);
     if (!s) return undefined;
-    return { value: { kind: 'str', span: s.item.span, item: s.item }, end: s.end };
+    return { kind: 'str', span: s.span, item: s };
   }
 
   /** `def name(params) [-> annotation]:` and its indented block; records upgrade/downgrade. */

@@ -9,6 +9,7 @@
 import * as path from 'path';
 import { indexWorkspace, nodeFs, SetupIndex } from './core';
 import { historyOrder } from './core/graph/walk';
+import { startReadAhead } from './core/readAhead';
 import type { Finding } from './core/types';
 import { cachePath, fingerprint, readCache, writeCache } from './cliCache';
 
@@ -187,7 +188,14 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
   const r: RunResult = { out: '', err: '', code: 0 };
   const log = (s = ''): void => { r.out += s + '\n'; };
   const warn = (s: string): void => { r.err += s + '\n'; };
-  let setups = await indexWorkspace(nodeFs, dir, { configs, mode });
+  // a second thread reads the migration files while this one scans them
+  const readAhead = startReadAhead();
+  let setups;
+  try {
+    setups = await indexWorkspace(nodeFs, dir, { configs, mode, readAhead });
+  } finally {
+    readAhead.close();
+  }
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {
     if (a.json) log(JSON.stringify(setups.map(setupJson), null, 2));

@@ -15,6 +15,7 @@ import { readMigration } from './python/read';
 import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
+import type { ReadAhead } from './readAhead';
 
 export interface ScriptFile {
   path: string;
@@ -115,11 +116,11 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
  */
 export type ReadMode = 'fast' | 'full';
 
-/** Reads and parses one migration file from disk. */
-export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
+/** Reads and parses one migration file from disk (or from bytes already read for it). */
+export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full', read?: Uint8Array): Promise<ScriptFile> {
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(file);
+    bytes = read ?? await fs.readFile(file);
   } catch (e) {
     return withId({ path: file, readError: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` });
   }
@@ -224,7 +225,15 @@ export function reanalyzeFile(prev: SetupIndex, i: number, file: ScriptFile): Se
 
 export interface IndexOptions extends DiscoverOptions {
   mode?: ReadMode;
+  /**
+   * Reads the migration files of a listing ahead (see readAhead.ts). Only for a CoreFs that is
+   * the plain disk: what it reads bypasses `fs`.
+   */
+  readAhead?: ReadAhead;
 }
+
+/** Below this many files, reading ahead on another thread does not pay for the hand-over. */
+const READ_AHEAD_MIN = 200;
 
 /** Fills setup.versionTable from env.py (parsed with tree-sitter: env.py is one small file). */
 export async function readVersionTable(fs: CoreFs, setup: Setup): Promise<void> {
@@ -263,7 +272,12 @@ export async function indexSetup(fs: CoreFs, setup: Setup, opts: IndexOptions = 
   await readVersionTable(fs, setup);
   const listed = await listScriptFiles(fs, setup);
   const files: ScriptFile[] = [];
-  for (const f of listed.files) files.push(await loadScriptFile(fs, f, opts.mode ?? 'full'));
+  const ahead = listed.files.length >= READ_AHEAD_MIN ? opts.readAhead : undefined;
+  ahead?.start(listed.files);
+  for (let i = 0; i < listed.files.length; i++) {
+    const f = listed.files[i];
+    files.push(await loadScriptFile(fs, f, opts.mode ?? 'full', ahead && await ahead.get(i)));
+  }
   return analyzeSetup(setup, files, listed.findings);
 }
 

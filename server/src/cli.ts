@@ -11,7 +11,7 @@ import { indexWorkspace, nodeFs, SetupIndex } from './core';
 import { historyOrder } from './core/graph/walk';
 import { startReadAhead } from './core/readAhead';
 import type { Finding } from './core/types';
-import { cachePath, fingerprint, readCache, writeCache } from './cliCache';
+import { Cached, cachePath, fingerprint, readCache, writeCache } from './cliCache';
 
 const USAGE = `Usage:
   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
@@ -178,7 +178,7 @@ interface RunResult {
   code: number;
 }
 
-function replay(r: RunResult): number {
+function replay(r: RunResult | Cached): number {
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;

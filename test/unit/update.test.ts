@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import { buildGraph, RevisionGraph, RevisionInput } from '../../server/src/core/graph/graph';
 import { updateRevision } from '../../server/src/core/graph/update';
 import { withinDistance } from '../../server/src/core/diagnostics/diagnostics';
-import { historyOrder } from '../../server/src/core/graph/walk';
+import { ancestors, historyOrder, topologicalSort } from '../../server/src/core/graph/walk';
 import { analyzeSetup, reanalyzeFile, scriptFromText } from '../../server/src/core/project';
 import { initPythonParser } from '../../server/src/core/python/parser';
 import type { Setup } from '../../server/src/core/config/setup';
@@ -128,6 +128,52 @@ describe('typo candidates', () => {
       const a = word();
       const b = r() < 0.5 ? word() : a.slice(0, Math.floor(r() * a.length)) + word().slice(0, 2) + a.slice(Math.floor(r() * a.length));
       for (const max of [0, 1, 2, 3]) assert.strictEqual(withinDistance(a, b, max), plain(a, b) <= max, `${a} ${b} ${max}`);
+    }
+  });
+});
+
+describe('history order', () => {
+  /** Alembic's _topological_sort as written there: one ancestor set per current head. */
+  function reference(g: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
+    const pos = new Map(g.order.map((id, i) => [id, i]));
+    const down = (id: string): string[] => { const n = g.nodes.get(id)!; return n.normalizedDeps.length ? [...new Set([...n.down, ...n.normalizedDeps])] : n.down; };
+    const anc = (id: string): Set<string> => {
+      const seen = new Set<string>();
+      const todo = [id];
+      while (todo.length) { const x = todo.pop()!; if (seen.has(x) || !g.nodes.has(x)) continue; seen.add(x); todo.push(...down(x)); }
+      return seen;
+    };
+    const todo = new Set(revisions);
+    const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
+    const sets = current.map(anc);
+    const out: string[] = [];
+    let idx = 0;
+    while (current.length) {
+      const cand = current[idx];
+      const blocker = sets.findIndex((s, j) => j !== idx && s.has(cand));
+      if (blocker >= 0) { idx = blocker; continue; }
+      if (todo.delete(cand)) out.push(cand);
+      const n = g.nodes.get(cand)!;
+      const add = down(cand).filter((r) => todo.has(r) && !current.includes(r));
+      if (!add.length) { current.splice(idx, 1); sets.splice(idx, 1); idx = Math.max(idx - 1, 0); }
+      else if (!n.normalizedDeps.length && n.down.length === 1) { current[idx] = add[0]; sets[idx].delete(cand); }
+      else { current[idx] = add[0]; sets[idx] = anc(add[0]); for (const h of add.slice(1)) { current.push(h); sets.push(anc(h)); } }
+    }
+    return out;
+  }
+
+  it('equals the ancestor-set algorithm on random histories (whole history and partial walks)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const g = buildGraph(inputs(randomHistory(seed, 20 + seed * 3)));
+      if (g.problems.length) continue;
+      assert.deepStrictEqual(historyOrder(g), reference(g, ancestors(g, g.heads), g.heads), `seed ${seed}`);
+      const r = rng(seed);
+      for (let k = 0; k < 5; k++) {
+        const from = g.order[Math.floor(r() * g.order.length)];
+        const to = g.heads[Math.floor(r() * g.heads.length)];
+        const set = new Set([...ancestors(g, [to])].filter((x) => !ancestors(g, [from]).has(x)));
+        assert.deepStrictEqual(topologicalSort(g, set, [to]), reference(g, set, [to]), `seed ${seed} ${from}..${to}`);
+      }
     }
   });
 });

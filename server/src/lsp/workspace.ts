@@ -16,6 +16,8 @@ interface SetupState {
   files: ScriptFile[];
   listingFindings: Finding[];
   index: SetupIndex;
+  /** The last graph payload and what it was built from (reused while both are the same). */
+  payload?: { index: SetupIndex; key: string; graph: SetupGraph };
 }
 
 const CONFIG_FILE = /(^|[\\/])(alembic\.ini|[^\\/]*\.ini|pyproject\.toml|env\.py)$/;
@@ -147,7 +149,14 @@ export class WorkspaceIndex {
   /** The graph payload for the client's views. */
   graphs(): SetupGraph[] {
     const multi = this.states.length > 1;
-    return this.states.map(({ index, setup }) => toSetupGraph(index, setup, multi, this.folders()));
+    const folders = this.folders();
+    const key = JSON.stringify([multi, folders]);
+    return this.states.map((s) => {
+      if (s.payload?.index !== s.index || s.payload.key !== key) {
+        s.payload = { index: s.index, key, graph: toSetupGraph(s.index, s.setup, multi, folders) };
+      }
+      return s.payload.graph;
+    });
   }
 }
 

@@ -74,9 +74,18 @@ export interface RevisionGraph {
  */
 export class DerivedState {
   stale = true;
+  /** Counts in-place updates (updateRevision), so results derived from the graph can be cached. */
+  generation = 0;
   /** Position of each id in graph.order (for ordered inserts); built when first needed. */
   pos: Map<string, number> | undefined;
   constructor(readonly graph: RevisionGraph) {}
+
+  /** After an in-place update: everything derived is computed again when next asked for. */
+  changed(): void {
+    this.stale = true;
+    this.intervals = undefined;
+    this.generation++;
+  }
 
   ensure(): void {
     if (!this.stale) return;
@@ -111,6 +120,48 @@ export class DerivedState {
     return this.ranks;
   }
 
+  /** Pre/post numbers of a walk of the first-parent forest (down_revision[0] links); see onFirstParentLine. */
+  private intervals: Map<string, [number, number]> | undefined;
+
+  /** Whether a is b or on b's first-parent line (b, its first parent, that one's first parent...). */
+  onFirstParentLine(a: string, b: string): boolean {
+    if (!this.intervals) {
+      const g = this.graph;
+      const iv = new Map<string, [number, number]>();
+      const kids = new Map<string, string[]>();
+      const roots: string[] = [];
+      for (const id of g.order) {
+        const p = g.nodes.get(id)!.down[0];
+        if (p !== undefined && g.nodes.has(p)) {
+          const k = kids.get(p);
+          if (k) k.push(id);
+          else kids.set(p, [id]);
+        } else roots.push(id);
+      }
+      let clock = 0;
+      for (const r of roots) {
+        const stack: [string, number][] = [[r, 0]];
+        iv.set(r, [clock++, -1]);
+        while (stack.length) {
+          const top = stack[stack.length - 1];
+          const k = kids.get(top[0]);
+          if (k && top[1] < k.length) {
+            const c = k[top[1]++];
+            iv.set(c, [clock++, -1]);
+            stack.push([c, 0]);
+          } else {
+            iv.get(top[0])![1] = clock++;
+            stack.pop();
+          }
+        }
+      }
+      this.intervals = iv;
+    }
+    const x = this.intervals.get(a);
+    const y = this.intervals.get(b);
+    return !!x && !!y && x[0] <= y[0] && y[1] <= x[1];
+  }
+
   positions(): Map<string, number> {
     if (!this.pos) {
       this.pos = new Map();
@@ -121,6 +172,17 @@ export class DerivedState {
 }
 
 const NO_DEPS: string[] = [];
+const derivedStates = new WeakMap<RevisionGraph, DerivedState>();
+
+/** The derived state of a graph built by buildGraph (a fresh one for a graph made by hand). */
+export function derivedOf(graph: RevisionGraph): DerivedState {
+  let d = derivedStates.get(graph);
+  if (!d) {
+    d = new DerivedState(graph);
+    derivedStates.set(graph, d);
+  }
+  return d;
+}
 
 /** A node of a built graph (internal: the rest of the code reads RevisionNode). */
 export class Node implements RevisionNode {
@@ -168,6 +230,7 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   const dupKeys = new Map<string, number[]>();
   const graph: RevisionGraph = { nodes, order, labels: new Map(), problems, heads: [], bases: [], realHeads: [], realBases: [] };
   const derived = new DerivedState(graph);
+  derivedStates.set(graph, derived);
 
   for (const r of inputs) {
     let down = dedupe(r.down);

@@ -108,7 +108,7 @@ export function updateRevision(graph: RevisionGraph, before: RevisionInput, afte
   graph.bases = toggle(graph.bases, x, x.isBase);
   graph.realBases = toggle(graph.realBases, x, x.isBase && deps.length === 0);
   graph.problems = reorderProblems(graph, x.key, own, missingDeps, missingParents, pos);
-  x.derived.stale = true;
+  x.derived.changed();
   return true;
 }
 

@@ -4,7 +4,7 @@
  * `alembic downgrade` / `alembic history`, following Alembic's RevisionMap
  * (_collect_upgrade_revisions, _collect_downgrade_revisions, _topological_sort).
  */
-import type { RevisionGraph, RevisionNode } from './graph';
+import { DerivedState, derivedOf, RevisionGraph, RevisionNode } from './graph';
 
 export type Resolved = { ids: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };
 export type WalkErrorCode = 'multiple-heads' | 'not-found' | 'ambiguous' | 'too-short' | 'not-in-branch' | 'walked-too-far' | 'cycle' | 'range' | 'bad-expression';
@@ -145,19 +145,57 @@ function related(graph: RevisionGraph, start: string[], fn: (n: RevisionNode) =>
   return seen;
 }
 
-/** Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow. */
+/**
+ * Whether `a` is `b` or one of its ancestors (through normalized down revisions). Answers from
+ * ranks (a topological order: an ancestor ranks lower) and first-parent intervals (a on b's
+ * first-parent line) when they can; otherwise searches down from b without entering revisions
+ * ranked below a. Needs an acyclic graph.
+ */
+function isAncestor(graph: RevisionGraph, d: DerivedState, a: string, b: string): boolean {
+  if (a === b) return true;
+  const rank = d.rank();
+  const ra = rank.get(a)!;
+  if (ra > rank.get(b)!) return false;
+  if (d.onFirstParentLine(a, b)) return true;
+  const seen = new Set<string>([b]);
+  const todo = [b];
+  while (todo.length) {
+    const n = graph.nodes.get(todo.pop()!)!;
+    for (const p of normalizedDown(n)) {
+      if (p === a) return true;
+      const rp = rank.get(p);
+      if (rp === undefined || rp < ra || seen.has(p)) continue;
+      seen.add(p);
+      todo.push(p);
+    }
+  }
+  return false;
+}
+
+/**
+ * Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow.
+ * Alembic keeps each head's ancestor set (recomputed at every merge point); those sets are
+ * always exactly the ancestors of the current heads, so this asks isAncestor() instead.
+ */
 export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
-  const pos = new Map<string, number>();
-  graph.order.forEach((id, i) => pos.set(id, i));
+  const derived = derivedOf(graph);
+  const pos = derived.positions();
   const todo = new Set(revisions);
   const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
-  const anc = current.map((h) => ancestors(graph, [h]));
   const out: string[] = [];
   let idx = 0;
   let hops = 0;
   while (current.length) {
     const cand = current[idx];
-    const blocker = hops <= current.length ? anc.findIndex((a, j) => j !== idx && a.has(cand)) : -1;
+    let blocker = -1;
+    if (hops <= current.length) {
+      for (let j = 0; j < current.length; j++) {
+        if (j !== idx && isAncestor(graph, derived, cand, current[j])) {
+          blocker = j;
+          break;
+        }
+      }
+    }
     if (blocker >= 0) {
       idx = blocker; // another head needs `cand`: walk that head first
       hops++;
@@ -169,26 +207,26 @@ export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, he
     const add = normalizedDown(node).filter((r) => todo.has(r) && !current.includes(r));
     if (!add.length) {
       current.splice(idx, 1);
-      anc.splice(idx, 1);
       idx = Math.max(idx - 1, 0);
-    } else if (!node.normalizedDeps.length && node.down.length === 1) {
-      current[idx] = add[0];
-      anc[idx].delete(cand);
     } else {
       current[idx] = add[0];
-      anc[idx] = ancestors(graph, [add[0]]);
-      for (const h of add.slice(1)) {
-        current.push(h);
-        anc.push(ancestors(graph, [h]));
-      }
+      for (const h of add.slice(1)) current.push(h);
     }
   }
   return out;
 }
 
+const histories = new WeakMap<RevisionGraph, { generation: number; order: string[] }>();
+
 /** `alembic history` order (newest first): every revision reachable from the heads. */
 export function historyOrder(graph: RevisionGraph): string[] {
-  return topologicalSort(graph, ancestors(graph, graph.heads), graph.heads);
+  const generation = derivedOf(graph).generation;
+  let h = histories.get(graph);
+  if (!h || h.generation !== generation) {
+    h = { generation, order: topologicalSort(graph, ancestors(graph, graph.heads), graph.heads) };
+    histories.set(graph, h);
+  }
+  return h.order.slice();
 }
 
 export type Walk = { steps: string[]; targets: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };

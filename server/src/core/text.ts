@@ -16,7 +16,8 @@ export class LineIndex {
     return this.starts;
   }
 
-  position(offset: number): { line: number; column: number } {
+  /** 0-based line of an offset. */
+  lineOf(offset: number): number {
     const starts = this.lineStarts();
     let lo = 0;
     let hi = starts.length - 1;
@@ -25,13 +26,19 @@ export class LineIndex {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, column: offset - starts[lo] };
+    return lo;
+  }
+
+  position(offset: number): { line: number; column: number } {
+    const line = this.lineOf(offset);
+    return { line, column: offset - this.starts![line] };
   }
 
   span(start: number, end: number): Span {
-    const a = this.position(start);
-    const b = this.position(end);
-    return { start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    const line = this.lineOf(start);
+    const endLine = this.lineOf(end);
+    const starts = this.starts!;
+    return { start, end, line, column: start - starts[line], endLine, endColumn: end - starts[endLine] };
   }
 }
 

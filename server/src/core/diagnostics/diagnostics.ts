@@ -49,11 +49,14 @@ export function computeFindings(files: ScriptFile[], graph: RevisionGraph): Find
   return out;
 }
 
+/** No findings (shared: most files have none, and nobody adds to a file's list). */
+const NONE: Finding[] = [];
+
 /** Findings about one file on its own (syntax, values, ids, best practices). */
 export function findingsOfFile(f: ScriptFile): Finding[] {
   const out: Finding[] = [];
   fileFindings(f, out);
-  return out;
+  return out.length ? out : NONE;
 }
 
 /** Findings about the graph (broken chains, heads, cycles, duplicates, labels). */

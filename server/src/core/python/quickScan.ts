@@ -39,7 +39,9 @@ const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*
  * Header annotations already read in full, each followed by ` = ` (the same few in every file of
  * a project: `str`, `Union[str, Sequence[str], None]`): seen again before `=`, they parse the same.
  */
-const KNOWN_ANNOTATIONS = new Set<string>();
+const KNOWN_ANNOTATIONS = new Map<string, string>();
+
+const HEADERS: readonly HeaderName[] = ['revision', 'down_revision', 'branch_labels', 'depends_on'];
 
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
@@ -80,6 +82,11 @@ class Quick {
     i++;
     while (i < this.n && isNameChar(this.t.charCodeAt(i))) i++;
     return i;
+  }
+
+  /** Whether the word from i to w is \`word\`. */
+  private is(i: number, w: number, word: string): boolean {
+    return w - i === word.length && this.t.startsWith(word, i);
   }
 
   /** After a statement: spaces, an optional comment, then a newline (consumed) or the end. -1 otherwise. */
@@ -125,16 +132,16 @@ class Quick {
       } else {
         const w = this.word(i);
         if (w === i) return undefined;
-        const name = t.slice(i, w);
-        if (name === 'import' || name === 'from') {
+        if (this.is(i, w, 'import') || this.is(i, w, 'from')) {
           IMPORT.lastIndex = i;
           next = IMPORT.test(t) ? this.lineEnd(IMPORT.lastIndex) : -1;
-        } else if (name === 'def') {
+        } else if (this.is(i, w, 'def')) {
           next = this.def(w, facts);
-        } else if (name === 'revision' || name === 'down_revision' || name === 'branch_labels' || name === 'depends_on') {
-          next = this.header(name, i, w, facts);
         } else {
-          return undefined;
+          let name: HeaderName | undefined;
+          for (const h of HEADERS) if (this.is(i, w, h)) name = h;
+          if (!name) return undefined;
+          next = this.header(name, i, w, facts);
         }
       }
       if (next < 0) return undefined;
@@ -196,16 +203,16 @@ class Quick {
       const eq = t.indexOf('=', a);
       let e = eq;
       while (e > a && t.charCodeAt(e - 1) === SP) e--;
-      const known = eq > 0 ? t.slice(a, e) : '';
-      if (KNOWN_ANNOTATIONS.has(known)) {
-        annotation = known;
+      const known = KNOWN_ANNOTATIONS.get(eq > 0 ? t.slice(a, e) : '');
+      if (known !== undefined) {
+        annotation = known; // one string shared by every file
         i = eq;
       } else {
         e = this.annotation(a);
         if (e < 0) return -1;
         annotation = t.slice(a, e);
         i = this.spaces(e);
-        if (i === eq && KNOWN_ANNOTATIONS.size < 64) KNOWN_ANNOTATIONS.add(annotation);
+        if (i === eq && KNOWN_ANNOTATIONS.size < 64) KNOWN_ANNOTATIONS.set(annotation, annotation);
       }
     }
     if (t.charCodeAt(i) !== 61 /* = */ || t.charCodeAt(i + 1) === 61) return -1;

@@ -233,7 +233,7 @@ export interface IndexOptions extends DiscoverOptions {
 }
 
 /** Below this many files, reading ahead on another thread does not pay for the hand-over. */
-const READ_AHEAD_MIN = 200;
+export const READ_AHEAD_MIN = 200;
 
 /** Fills setup.versionTable from env.py (parsed with tree-sitter: env.py is one small file). */
 export async function readVersionTable(fs: CoreFs, setup: Setup): Promise<void> {

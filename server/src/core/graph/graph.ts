@@ -234,7 +234,7 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
 
   for (const r of inputs) {
     let down = dedupe(r.down);
-    let deps = dedupe(r.dependsOn.filter((d) => d !== ''));
+    let deps = dedupe(r.dependsOn.includes('') ? r.dependsOn.filter((d) => d !== '') : r.dependsOn);
     if (down.includes(r.id)) {
       problems.push({ kind: 'self-loop', id: r.id, key: r.key, via: 'down_revision' });
       down = down.filter((d) => d !== r.id);
@@ -254,11 +254,13 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     nodes.set(r.id, new Node(r.id, r.key, down, deps, dedupe(r.branchLabels), derived));
   }
   for (const [id, keys] of dupKeys) problems.push({ kind: 'duplicate', id, keys });
+  /** The nodes in load order (one map lookup each, here only). */
+  const list = order.map((id) => nodes.get(id) as Node);
 
   // Branch labels share the namespace of revision ids (Alembic's _map_branch_labels).
   const labels = graph.labels;
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  for (const n of list) {
+    const id = n.id;
     for (const label of n.ownLabels) {
       const byRev = nodes.get(label);
       const byLabel = labels.get(label);
@@ -272,8 +274,8 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   }
 
   // depends_on: exact ids or labels (no partial ids: Alembic looks them up in its map).
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  for (const n of list) {
+    const id = n.id;
     for (const d of n.dependsOn) {
       const target = nodes.has(d) ? d : labels.get(d);
       if (target === undefined) problems.push({ kind: 'missing-dependency', id, key: n.key, dependency: d });
@@ -281,8 +283,8 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     }
   }
 
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  for (const n of list) {
+    const id = n.id;
     for (const d of n.down) {
       const parent = nodes.get(d);
       if (!parent) {
@@ -300,19 +302,24 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
       parent.isRealHead = false;
     }
   }
-  for (const n of nodes.values()) n.isBranchPoint = n.next.length > 1;
-  endLists(graph);
+  for (const n of list) n.isBranchPoint = n.next.length > 1;
+  endLists(graph, list);
   detectCycles(graph);
   return graph;
 }
 
 /** heads, bases, realHeads, realBases from the nodes' flags, in load order. */
-export function endLists(graph: RevisionGraph): void {
-  const { nodes, order } = graph;
-  graph.heads = order.filter((id) => nodes.get(id)!.isHead);
-  graph.bases = order.filter((id) => nodes.get(id)!.isBase);
-  graph.realHeads = order.filter((id) => nodes.get(id)!.isRealHead);
-  graph.realBases = order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; });
+function endLists(graph: RevisionGraph, list: RevisionNode[]): void {
+  graph.heads = [];
+  graph.bases = [];
+  graph.realHeads = [];
+  graph.realBases = [];
+  for (const n of list) {
+    if (n.isHead) graph.heads.push(n.id);
+    if (n.isBase) graph.bases.push(n.id);
+    if (n.isRealHead) graph.realHeads.push(n.id);
+    if (n.isBase && n.dependsOn.length === 0) graph.realBases.push(n.id);
+  }
 }
 
 export function dedupe(xs: string[]): string[] {

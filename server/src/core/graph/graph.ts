@@ -80,10 +80,41 @@ export class DerivedState {
   pos: Map<string, number> | undefined;
   constructor(readonly graph: RevisionGraph) {}
 
+  /** Connected parts of the graph (through down_revision and depends_on links); see component. */
+  private components: Map<string, number> | undefined;
+
+  /** A number shared by the revisions of one connected part of the graph. */
+  component(id: string): number | undefined {
+    if (!this.components) {
+      const g = this.graph;
+      const comp = new Map<string, number>();
+      let next = 0;
+      for (const start of g.order) {
+        if (comp.has(start)) continue;
+        const c = next++;
+        comp.set(start, c);
+        const todo = [start];
+        while (todo.length) {
+          const n = g.nodes.get(todo.pop()!)!;
+          for (const list of [n.down, n.resolvedDeps, n.allNext]) {
+            for (const x of list) {
+              if (comp.has(x) || !g.nodes.has(x)) continue;
+              comp.set(x, c);
+              todo.push(x);
+            }
+          }
+        }
+      }
+      this.components = comp;
+    }
+    return this.components.get(id);
+  }
+
   /** After an in-place update: everything derived is computed again when next asked for. */
   changed(): void {
     this.stale = true;
     this.intervals = undefined;
+    this.components = undefined;
     this.generation++;
   }
 

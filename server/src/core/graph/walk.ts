@@ -145,30 +145,54 @@ function related(graph: RevisionGraph, start: string[], fn: (n: RevisionNode) =>
   return seen;
 }
 
+/** What one sort has learnt about a revision `a`: revisions known to have it as an ancestor, and known not to. */
+interface Known {
+  above: Set<string>;
+  notAbove: Set<string>;
+}
+
 /**
  * Whether `a` is `b` or one of its ancestors (through normalized down revisions). Answers from
- * ranks (a topological order: an ancestor ranks lower) and first-parent intervals (a on b's
- * first-parent line) when they can; otherwise searches down from b without entering revisions
- * ranked below a. Needs an acyclic graph.
+ * what the graph's shape says when it can: ranks (a topological order: an ancestor ranks
+ * lower), separate components, first-parent intervals (a on b's first-parent line) and earlier
+ * answers; otherwise searches down from b, first parents first, without entering revisions
+ * ranked below a. The revisions on a path found have a as an ancestor; those searched in vain
+ * do not: both are remembered for one sort (the graph does not change meanwhile). Needs an
+ * acyclic graph.
  */
-function isAncestor(graph: RevisionGraph, d: DerivedState, a: string, b: string): boolean {
+function isAncestor(graph: RevisionGraph, d: DerivedState, memo: Map<string, Known>, a: string, b: string): boolean {
   if (a === b) return true;
   const rank = d.rank();
   const ra = rank.get(a)!;
-  if (ra > rank.get(b)!) return false;
+  if (ra > rank.get(b)! || d.component(a) !== d.component(b)) return false;
   if (d.onFirstParentLine(a, b)) return true;
-  const seen = new Set<string>([b]);
+  let known = memo.get(a);
+  if (known?.above.has(b)) return true;
+  if (known?.notAbove.has(b)) return false;
+  const from = new Map<string, string>([[b, '']]);
   const todo = [b];
   while (todo.length) {
-    const n = graph.nodes.get(todo.pop()!)!;
-    for (const p of normalizedDown(n)) {
-      if (p === a) return true;
+    const id = todo.pop()!;
+    const down = normalizedDown(graph.nodes.get(id)!);
+    if (down.includes(a)) {
+      if (!known) memo.set(a, (known = { above: new Set(), notAbove: new Set() }));
+      for (let x = id; x !== ''; x = from.get(x)!) known.above.add(x);
+      return true;
+    }
+    for (let i = down.length - 1; i >= 0; i--) {
+      const p = down[i];
       const rp = rank.get(p);
-      if (rp === undefined || rp < ra || seen.has(p)) continue;
-      seen.add(p);
+      if (rp === undefined || rp < ra || from.has(p) || known?.notAbove.has(p)) continue;
+      if (known?.above.has(p)) {
+        for (let x = id; x !== ''; x = from.get(x)!) known.above.add(x);
+        return true;
+      }
+      from.set(p, id);
       todo.push(p);
     }
   }
+  if (!known) memo.set(a, (known = { above: new Set(), notAbove: new Set() }));
+  for (const x of from.keys()) known.notAbove.add(x);
   return false;
 }
 
@@ -180,17 +204,22 @@ function isAncestor(graph: RevisionGraph, d: DerivedState, a: string, b: string)
 export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
   const derived = derivedOf(graph);
   const pos = derived.positions();
+  const rank = derived.rank();
+  const memo = new Map<string, Known>();
   const todo = new Set(revisions);
   const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
+  /** Ranks of the current heads: a head ranked below the candidate cannot have it as an ancestor. */
+  const ranks = current.map((h) => rank.get(h) ?? Infinity);
   const out: string[] = [];
   let idx = 0;
   let hops = 0;
   while (current.length) {
     const cand = current[idx];
+    const rc = ranks[idx];
     let blocker = -1;
     if (hops <= current.length) {
       for (let j = 0; j < current.length; j++) {
-        if (j !== idx && isAncestor(graph, derived, cand, current[j])) {
+        if (j !== idx && !(ranks[j] < rc) && isAncestor(graph, derived, memo, cand, current[j])) {
           blocker = j;
           break;
         }
@@ -207,10 +236,15 @@ export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, he
     const add = normalizedDown(node).filter((r) => todo.has(r) && !current.includes(r));
     if (!add.length) {
       current.splice(idx, 1);
+      ranks.splice(idx, 1);
       idx = Math.max(idx - 1, 0);
     } else {
       current[idx] = add[0];
-      for (const h of add.slice(1)) current.push(h);
+      ranks[idx] = rank.get(add[0]) ?? Infinity;
+      for (const h of add.slice(1)) {
+        current.push(h);
+        ranks.push(rank.get(h) ?? Infinity);
+      }
     }
   }
   return out;

@@ -37,7 +37,20 @@ export async function fingerprint(dir: string, opts: object): Promise<string> {
     h.update(JSON.stringify(s));
     h.update(stat(s.configPath) + stat(s.pyprojectPath) + stat(s.scriptLocation && path.join(s.scriptLocation, 'env.py')));
     const listed = await listScriptFiles(nodeFs, s);
-    for (const f of listed.files) h.update(`${f}\0${stat(f)}\n`);
+    // per file: its path, then its stats as raw doubles (no number-to-text per file)
+    const nums = new Float64Array(4);
+    const bytes = new Uint8Array(nums.buffer);
+    for (const f of listed.files) {
+      h.update(f);
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      if (st) {
+        nums[0] = st.mtimeMs;
+        nums[1] = st.ctimeMs;
+        nums[2] = st.size;
+        nums[3] = st.ino;
+      } else nums.fill(-1);
+      h.update(bytes);
+    }
   }
   return h.digest('hex');
 }

@@ -5,11 +5,13 @@
  * system calls (about a third of a cold index) off the thread that scans.
  *
  * The worker starts with the first listing; until it runs, and whenever it falls behind, the
- * caller reads the next file itself. Both claim files through one shared counter, so each file
- * is read once. A file the worker could not read comes back as undefined and the caller reads
- * it itself, so errors are reported exactly as without read-ahead.
+ * caller reads the next file itself: the caller never waits for the worker (on a busy machine
+ * the worker may get no time at all). Files are claimed through one shared counter, and
+ * batches are taken from the port synchronously when the caller needs them. A file the worker
+ * could not read comes back as undefined and the caller reads it itself, so errors are
+ * reported exactly as without read-ahead.
  */
-import type { Worker as WorkerType } from 'worker_threads';
+import type { MessagePort, Worker as WorkerType } from 'worker_threads';
 
 /** Reads files ahead, in the order given to start(). */
 export interface ReadAhead {
@@ -17,6 +19,8 @@ export interface ReadAhead {
   start(paths: string[]): void;
   /** The bytes of the i-th file of the listing; undefined when the caller should read it itself. */
   get(i: number): Promise<Uint8Array | undefined>;
+  /** How many files of the current listing have arrived from the worker so far. */
+  received(): number;
   /** Stops the worker. */
   close(): void;
 }
@@ -31,9 +35,10 @@ interface Batch {
 
 /** The worker: plain JavaScript evaluated in the thread (no bundle to load). */
 const WORKER = `
-const { parentPort } = require('worker_threads');
+const { workerData } = require('worker_threads');
 const fs = require('fs');
-parentPort.on('message', ({ job, paths, counter }) => {
+const port = workerData.port;
+port.on('message', ({ job, paths, counter }) => {
   const next = new Int32Array(counter);
   for (let size = 8; ; size = Math.min(size * 2, 256)) {
     const from = Atomics.add(next, 0, size);
@@ -60,7 +65,7 @@ parentPort.on('message', ({ job, paths, counter }) => {
       offsets[k] = at;
       if (parts[k]) { parts[k].copy(out, at); at += parts[k].length; }
     }
-    parentPort.postMessage({ job, from, buf: out.buffer, offsets, lengths }, [out.buffer]);
+    port.postMessage({ job, from, buf: out.buffer, offsets, lengths }, [out.buffer]);
   }
 });
 `;
@@ -68,38 +73,36 @@ parentPort.on('message', ({ job, paths, counter }) => {
 /** A read-ahead reader (its worker starts with the first listing). */
 export function startReadAhead(): ReadAhead {
   let worker: WorkerType | undefined;
+  let port: MessagePort | undefined;
+  let receive: ((p: MessagePort) => { message: Batch } | undefined) | undefined;
   let job = 0;
   let failed = false;
   let counter = new Int32Array(new SharedArrayBuffer(4));
   let batches: Batch[] = [];
-  let waiting: (() => void)[] = [];
-  const wake = (): void => {
-    const w = waiting;
-    waiting = [];
-    for (const f of w) f();
-  };
-  const spawn = (): WorkerType | undefined => {
+  const spawn = (): void => {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Worker } = require('worker_threads') as typeof import('worker_threads');
-      const w = new Worker(WORKER, { eval: true });
+      const wt = require('worker_threads') as typeof import('worker_threads');
+      const channel = new wt.MessageChannel();
+      const w = new wt.Worker(WORKER, { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2] });
       w.unref();
-      w.on('message', (b: Batch) => {
-        if (b.job !== job) return;
-        batches.push(b);
-        wake();
-      });
+      channel.port1.unref();
       const stop = (): void => {
         failed = true;
-        wake();
       };
       w.on('error', stop);
       w.on('exit', stop);
-      return w;
+      worker = w;
+      port = channel.port1;
+      receive = wt.receiveMessageOnPort as typeof receive;
     } catch {
       failed = true;
-      return undefined;
     }
+  };
+  /** Takes every batch that has arrived, without waiting. */
+  const drain = (): void => {
+    if (!port || !receive) return;
+    for (let m = receive(port); m; m = receive(port)) if (m.message.job === job) batches.push(m.message);
   };
   const find = (i: number): Batch | undefined => {
     for (const b of batches) if (i >= b.from && i < b.from + b.lengths.length) return b;
@@ -111,34 +114,32 @@ export function startReadAhead(): ReadAhead {
       batches = [];
       counter = new Int32Array(new SharedArrayBuffer(4));
       if (failed) return;
-      worker ??= spawn();
-      worker?.postMessage({ job, paths, counter: counter.buffer });
+      if (!worker) spawn();
+      port?.postMessage({ job, paths, counter: counter.buffer });
     },
     async get(i) {
       // not claimed by the worker yet: the caller reads it
       if (failed || Atomics.compareExchange(counter, 0, i, i + 1) === i) return undefined;
       let b = find(i);
-      if (!b && !failed && worker) {
-        worker.ref(); // keep the process alive while it waits for the worker
-        try {
-          while (!b && !failed) {
-            await new Promise<void>((resolve) => waiting.push(resolve));
-            b = find(i);
-          }
-        } finally {
-          worker.unref();
-        }
+      if (!b) {
+        drain();
+        b = find(i);
       }
-      if (!b) return undefined;
+      if (!b) return undefined; // claimed but not here yet: the caller reads it rather than wait
       // batches before this one are done with (files are asked for in order)
       if (batches[0] !== b && i === b.from) batches = batches.filter((x) => x.from >= b!.from);
       const k = i - b.from;
       const len = b.lengths[k];
       return len < 0 ? undefined : Buffer.from(b.buf, b.offsets[k], len);
     },
+    received() {
+      drain();
+      return batches.reduce((n, b) => n + b.lengths.length, 0);
+    },
     close() {
       failed = true;
       Atomics.store(counter, 0, 0x7fffffff); // the worker stops at its next claim
+      port?.close();
       void worker?.terminate();
     },
   };

@@ -9,8 +9,9 @@
 import * as path from 'path';
 import { indexWorkspace, nodeFs, SetupIndex } from './core';
 import { historyOrder } from './core/graph/walk';
+import { startReadAhead } from './core/readAhead';
 import type { Finding } from './core/types';
-import { cachePath, fingerprint, readCache, writeCache } from './cliCache';
+import { Cached, cachePath, fingerprint, readCache, writeCache } from './cliCache';
 
 const USAGE = `Usage:
   alembic-migrations check [DIR] [--config PATH] [--name SECTION] [--format text|json] [--fast]
@@ -73,8 +74,19 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
+/** Relative folder of each folder seen (thousands of migration files share a few folders). */
+const relDirs = new Map<string, string>();
+
+/** The path relative to the current folder when it is inside it, else as given. */
 function rel(p: string): string {
-  const r = path.relative(process.cwd(), p);
+  const cut = p.lastIndexOf(path.sep);
+  const dir = p.slice(0, cut);
+  let rd = relDirs.get(dir);
+  if (rd === undefined) {
+    rd = path.relative(process.cwd(), dir);
+    relDirs.set(dir, rd);
+  }
+  const r = rd ? rd + path.sep + p.slice(cut + 1) : path.relative(process.cwd(), p);
   return r && !r.startsWith('..') ? r : p;
 }
 
@@ -166,7 +178,7 @@ interface RunResult {
   code: number;
 }
 
-function replay(r: RunResult): number {
+function replay(r: RunResult | Cached): number {
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;
@@ -176,7 +188,14 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
   const r: RunResult = { out: '', err: '', code: 0 };
   const log = (s = ''): void => { r.out += s + '\n'; };
   const warn = (s: string): void => { r.err += s + '\n'; };
-  let setups = await indexWorkspace(nodeFs, dir, { configs, mode });
+  // a second thread reads the migration files while this one scans them
+  const readAhead = startReadAhead();
+  let setups;
+  try {
+    setups = await indexWorkspace(nodeFs, dir, { configs, mode, readAhead });
+  } finally {
+    readAhead.close();
+  }
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {
     if (a.json) log(JSON.stringify(setups.map(setupJson), null, 2));

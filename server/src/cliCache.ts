@@ -1,7 +1,10 @@
 /**
  * The CLI's persistent cache (`--cache`): the last output, reused while no input changed.
  * Inputs: the setups discovery finds (their config files' contents are part of the setups), the
- * config/env.py files' stats, and every migration file's path, mtime, size and inode.
+ * config/env.py files' stats, and every migration file's path, mtime, ctime, size and inode.
+ *
+ * The file is one JSON header line ({format, key, code, out, err}: the byte lengths of the
+ * outputs) followed by the outputs' bytes, so a hit copies bytes to stdout without parsing them.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -9,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { discoverSetups, listScriptFiles, nodeFs } from './core';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 export function cachePath(a: { cacheLocation?: string; command: string }, dir: string): string {
   if (a.cacheLocation) return path.resolve(a.cacheLocation);
@@ -20,8 +23,9 @@ export function cachePath(a: { cacheLocation?: string; command: string }, dir: s
 
 function stat(p: string | undefined): string {
   if (!p) return '-';
-  const st = fs.statSync(p, { throwIfNoEntry: false, bigint: true });
-  return st ? `${st.mtimeNs}:${st.size}:${st.ino}` : 'missing';
+  // (milliseconds as doubles: sub-microsecond resolution, and no BigInt per file)
+  const st = fs.statSync(p, { throwIfNoEntry: false });
+  return st ? `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}` : 'missing';
 }
 
 /** A digest of everything the result depends on (cheap: discovery, listings and stats only). */
@@ -33,21 +37,45 @@ export async function fingerprint(dir: string, opts: object): Promise<string> {
     h.update(JSON.stringify(s));
     h.update(stat(s.configPath) + stat(s.pyprojectPath) + stat(s.scriptLocation && path.join(s.scriptLocation, 'env.py')));
     const listed = await listScriptFiles(nodeFs, s);
-    for (const f of listed.files) h.update(`${f}\0${stat(f)}\n`);
+    // per file: its path, then its stats as raw doubles (no number-to-text per file)
+    const nums = new Float64Array(4);
+    const bytes = new Uint8Array(nums.buffer);
+    for (const f of listed.files) {
+      h.update(f);
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      if (st) {
+        nums[0] = st.mtimeMs;
+        nums[1] = st.ctimeMs;
+        nums[2] = st.size;
+        nums[3] = st.ino;
+      } else nums.fill(-1);
+      h.update(bytes);
+    }
   }
   return h.digest('hex');
 }
 
 export interface Cached {
-  out: string;
-  err: string;
+  out: string | Uint8Array;
+  err: string | Uint8Array;
   code: number;
+}
+
+interface Header {
+  format: number;
+  key: string;
+  code: number;
+  out: number;
+  err: number;
 }
 
 export function readCache(file: string, key: string): Cached | undefined {
   try {
-    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Cached & { key: string; format: number };
-    return c.format === FORMAT && c.key === key ? c : undefined;
+    const b = fs.readFileSync(file);
+    const nl = b.indexOf(10);
+    const h = JSON.parse(b.toString('utf8', 0, nl)) as Header;
+    if (h.format !== FORMAT || h.key !== key || nl + 1 + h.out + h.err !== b.length) return undefined;
+    return { code: h.code, out: b.subarray(nl + 1, nl + 1 + h.out), err: b.subarray(nl + 1 + h.out) };
   } catch {
     return undefined; // missing or unreadable: a cold run
   }
@@ -57,7 +85,10 @@ export function writeCache(file: string, key: string, r: Cached): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, ...r }));
+    const out = Buffer.from(r.out);
+    const err = Buffer.from(r.err);
+    const header: Header = { format: FORMAT, key, code: r.code, out: out.length, err: err.length };
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), out, err]));
     fs.renameSync(tmp, file); // atomic: a concurrent reader sees the old or the new cache
   } catch (e) {
     process.stderr.write(`alembic-migrations: could not write the cache ${file}: ${(e as Error).message}\n`);

@@ -12,9 +12,9 @@ import { rng } from '../helpers';
 
 export type Shape = 'linear' | 'branchy' | 'broken';
 
-interface R { id: string; down: string[]; labels?: string; deps?: string; n: number }
+export interface R { id: string; down: string[]; labels?: string; deps?: string; n: number }
 
-function file(r: R, rand: () => number): string {
+export function file(r: R, rand: () => number): string {
   const table = `table_${r.n % 97}`;
   const down = r.down.length === 0 ? 'None' : r.down.length === 1 ? `"${r.down[0]}"` : `(${r.down.map((d) => `"${d}"`).join(', ')})`;
   const body = rand() < 0.5

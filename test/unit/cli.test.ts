@@ -66,6 +66,16 @@ describe('alembic-migrations CLI', () => {
   });
 });
 
+/** Replaces the output kept in a cache file (header line + output bytes + error bytes). */
+function markCache(cache: string, out: string): void {
+  const fs = require('fs');
+  const b: Buffer = fs.readFileSync(cache);
+  const nl = b.indexOf(10);
+  const h = JSON.parse(b.toString('utf8', 0, nl));
+  const err = b.subarray(nl + 1 + h.out);
+  fs.writeFileSync(cache, Buffer.concat([Buffer.from(JSON.stringify({ ...h, out: Buffer.byteLength(out) }) + '\n'), Buffer.from(out), err]));
+}
+
 describe('alembic-migrations --cache', () => {
   it('reuses the last result while no file changes, and recomputes after any change', () => {
     const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'next0002', down: 'root0001' }]));
@@ -74,8 +84,7 @@ describe('alembic-migrations --cache', () => {
     assert.strictEqual(first.status, 0, first.stderr);
     // mark the cached output: a second run that prints the mark was served from the cache
     const fs = require('fs');
-    const c = JSON.parse(fs.readFileSync(cache, 'utf8'));
-    fs.writeFileSync(cache, JSON.stringify({ ...c, out: 'FROM-CACHE\n' }));
+    markCache(cache, 'FROM-CACHE\n');
     assert.strictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n');
     // any change to a migration file (here: a new parent) invalidates it
     const f = path.join(d, 'migrations/versions/0001_next0002.py');
@@ -84,8 +93,21 @@ describe('alembic-migrations --cache', () => {
     assert.notStrictEqual(third.stdout, 'FROM-CACHE\n');
     assert.deepStrictEqual(JSON.parse(third.stdout)[0].revisions[1].downRevisions, ['gone0000']);
     // and so does a change to the config
-    fs.writeFileSync(cache, JSON.stringify({ ...JSON.parse(fs.readFileSync(cache, 'utf8')), out: 'FROM-CACHE\n' }));
+    markCache(cache, 'FROM-CACHE\n');
     fs.appendFileSync(path.join(d, 'alembic.ini'), '# touched\n');
     assert.notStrictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n');
+  });
+
+  it('a hit prints exactly what the cold run printed (non-ASCII text, stderr, exit status)', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001', message: 'añadir 😀' }, { id: 'lost0002', down: 'gone0000' }]));
+    const cache = path.join(tmpDir(), 'c.json');
+    const cold = run(['check', '--cache-location', cache], d);
+    const warm = run(['check', '--cache-location', cache], d);
+    assert.strictEqual(cold.status, 1);
+    assert.deepStrictEqual([warm.status, warm.stdout, warm.stderr], [cold.status, cold.stdout, cold.stderr]);
+    const g1 = run(['graph', '--json', '--cache-location', cache + '2'], d);
+    const g2 = run(['graph', '--json', '--cache-location', cache + '2'], d);
+    assert.strictEqual(g2.stdout, g1.stdout);
+    assert.match(g2.stdout, /añadir 😀/);
   });
 });

@@ -6,6 +6,8 @@ import * as assert from 'assert';
 import type { MigrationFacts } from '../../server/src/core/python/facts';
 import { initPythonParser, parseMigration } from '../../server/src/core/python/parser';
 import { scanMigration } from '../../server/src/core/python/scan';
+import { quickScan } from '../../server/src/core/python/quickScan';
+import { file as benchFile, history } from '../bench/generate';
 import { HISTORIES } from '../fixtures/histories';
 import { spawnSync } from 'child_process';
 import { migration, randomHistory, rng } from '../helpers';
@@ -58,11 +60,67 @@ const EDGE = [
   "revision = 'a'\ndown_revision = None\ndef upgrade(\n    x=1,\n) -> None:\n    op.x(\n        'y')\n",
 ];
 
+/** Shapes the quick tier (quickScan.ts) reads itself, or must hand over to the tokenizer. */
+const QUICK_EDGE = [
+  '"""doc"""\nfrom alembic import op\nimport sqlalchemy as sa, os.path as p\nfrom . import x\nfrom .a.b import c as d, e\nfrom x import *\nrevision = "a"\ndown_revision = None\n',
+  "from  import x\nrevision = 'a'\ndown_revision = None\n",
+  "import as\nrevision = 'a'\ndown_revision = None\n",
+  "from x import if\nrevision = 'a'\ndown_revision = None\n",
+  "revision: Optional[str] = 'a'\ndown_revision: str | Sequence[str] | None = ['b', 'c',]\nbranch_labels: tuple[str, ...] = ('x',)\ndepends_on: typing.Union[str, None] = ()\n",
+  "revision: Union[str,, None] = 'a'\ndown_revision = None\n",
+  "revision: if = 'a'\ndown_revision = None\n",
+  "revision = ('a')\ndown_revision = ( 'b' , )\nbranch_labels = []\ndepends_on = (\"c\", 'd')  # two\n",
+  "revision = u'a'\ndown_revision = r'b\\d'\nbranch_labels = 'x\\'y'\ndepends_on = \"\\u00e9\"\n",
+  "revision = 'a' 'b'\ndown_revision = None\n",
+  "revision = 'a'\ndown_revision = None if x else 'b'\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade(a, a):\n    pass\n",
+  "revision = 'a'\ndown_revision = None\ndef helper(a, b):\n    return a\ndef upgrade() -> None:\n    '''doc'''\n    pass  # nothing\n    ...\n\n# trailing comment\ndef downgrade():\n    x = '''\nnot the end\n'''\n    op.f(\n'also not the end')\n",
+  '"""doc \\""" still doc"""  # c\nrevision = "a"\ndown_revision = None\n',
+  '"""doc""" "more"\nrevision = "a"\ndown_revision = None\n',
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n\tpass\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\npass\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    pass\n  x = 1\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    r'''doc'''\ndef downgrade():\n    pass_through()\n",
+  "revision = 'a'\ndown_revision = None\nrevision = 'b'\n",
+  "revision: str\ndown_revision = None\n",
+  "revision = 'a'\ndown_revision == None\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f(')\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    pass",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    pass\ndef",
+];
+
 describe('fast scanner reads what tree-sitter reads', () => {
   it('hand-written edge cases', () => {
     let answered = 0;
     EDGE.forEach((t, i) => { if (same(t, `edge ${i}`)) answered++; });
     assert.ok(answered >= EDGE.length - 8, `answered ${answered} of ${EDGE.length}`);
+  });
+
+  it('quick tier: edge cases read like tree-sitter, or handed over', () => {
+    let answered = 0;
+    QUICK_EDGE.forEach((t, i) => {
+      const q = quickScan(t);
+      if (!q) return;
+      answered++;
+      const full = parseMigration(t);
+      assert.deepStrictEqual(full.syntaxErrors, [], `quick edge ${i} answered on a syntax error\n${t}`);
+      assert.deepStrictEqual(strip(q), strip(full), `quick edge ${i}\n---\n${t}`);
+    });
+    assert.ok(answered >= 8, `answered ${answered} of ${QUICK_EDGE.length}`);
+  });
+
+  it('quick tier answers for every file alembic revision writes and every benchmark file', () => {
+    for (const r of randomHistory(11, 200)) {
+      const t = migration(r);
+      assert.deepStrictEqual(quickScan(t) ? strip(quickScan(t)!) : `bailed on ${r.id}`, strip(parseMigration(t)), r.id);
+    }
+    for (const shape of ['linear', 'branchy', 'broken'] as const) {
+      const rand = rng(5);
+      for (const r of history(120, shape, 2)) {
+        const t = benchFile(r, rand);
+        assert.deepStrictEqual(quickScan(t) ? strip(quickScan(t)!) : `bailed on ${r.id}`, strip(parseMigration(t)), r.id);
+      }
+    }
   });
 
   it('every fixture file', () => {
@@ -78,7 +136,7 @@ describe('fast scanner reads what tree-sitter reads', () => {
     // The reference for "valid" is Python's own compiler; on text Python rejects, Alembic fails
     // too, and each reader does its best (tree-sitter recovers, the scanner may not notice).
     const r = rng(99);
-    const bases = [...EDGE, ...randomHistory(3, 20).map(migration)];
+    const bases = [...EDGE, ...QUICK_EDGE, ...randomHistory(3, 20).map(migration)];
     const alphabet = ['(', ')', '[', ']', "'", '"', '"""', ',', '=', ':', '\n', '    ', '\\', '#', 'None', 'revision', 'down_revision', 'def ', 'if x:', ';', ' ', 'pass', '\n    pass\n'];
     const texts: string[] = [];
     for (let k = 0; k < Number(process.env.SCAN_MUTATIONS ?? 3000); k++) {
@@ -98,10 +156,15 @@ describe('fast scanner reads what tree-sitter reads', () => {
     }
     const valid = pythonCompiles(texts);
     let compared = 0;
+    let quick = 0;
     texts.forEach((t, k) => {
       // tree-sitter-python does not break lines at a lone CR (old Mac line ends); Python does.
-      if (valid[k] && !/\r(?!\n)/.test(t) && same(t, `mutation ${k}`)) compared++;
+      if (valid[k] && !/\r(?!\n)/.test(t) && same(t, `mutation ${k}`)) {
+        compared++;
+        if (quickScan(t)) quick++;
+      }
     });
     assert.ok(compared > 300, `only ${compared} valid mutations compared`);
+    assert.ok(quick > 150, `only ${quick} valid mutations read by the quick tier`);
   });
 });

@@ -7,6 +7,7 @@ import type { Setup } from './config/setup';
 import { discoverSetups, DiscoverOptions } from './config/discover';
 import { findingsOfFile, findingsOfGraph } from './diagnostics/diagnostics';
 import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
+import { updateRevision } from './graph/update';
 import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
@@ -14,6 +15,7 @@ import { readMigration } from './python/read';
 import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
+import type { ReadAhead } from './readAhead';
 
 export interface ScriptFile {
   path: string;
@@ -114,11 +116,11 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
  */
 export type ReadMode = 'fast' | 'full';
 
-/** Reads and parses one migration file from disk. */
-export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
+/** Reads and parses one migration file from disk (or from bytes already read for it). */
+export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full', read?: Uint8Array): Promise<ScriptFile> {
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(file);
+    bytes = read ?? await fs.readFile(file);
   } catch (e) {
     return withId({ path: file, readError: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` });
   }
@@ -154,20 +156,28 @@ function withId(f: ScriptFile): ScriptFile {
 export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
   const out: RevisionInput[] = [];
   files.forEach((f, key) => {
-    if (!f.facts || f.id === undefined) return;
-    const h = f.facts.headers;
-    const down = h.down_revision?.value;
-    if (!down || down.kind === 'unknown') return; // missing or not knowable: reported by diagnostics
-    out.push({
-      id: f.id,
-      down: valueItems(down).map((i) => i.value),
-      dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
-      branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
-      key,
-    });
+    const r = revisionInput(f, key);
+    if (r) out.push(r);
   });
   return out;
 }
+
+/** Graph input of one file; undefined when Alembic could not load it. */
+function revisionInput(f: ScriptFile, key: number): RevisionInput | undefined {
+  if (!f.facts || f.id === undefined) return undefined;
+  const h = f.facts.headers;
+  const down = h.down_revision?.value;
+  if (!down || down.kind === 'unknown') return undefined; // missing or not knowable: reported by diagnostics
+  return {
+    id: f.id,
+    down: valueItems(down).map((i) => i.value),
+    dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
+    branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
+    key,
+  };
+}
+
+const sameInput = (a: RevisionInput | undefined, b: RevisionInput | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Graph and findings of a setup whose files are already loaded (pure). */
 export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[] = []): SetupIndex {
@@ -177,7 +187,9 @@ export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[]
 }
 
 function assemble(setup: Setup, files: ScriptFile[], graph: RevisionGraph, parts: SetupIndex['parts']): SetupIndex {
-  const findings = [...setup.findings, ...parts.extra, ...parts.perFile.flat(), ...parts.graph];
+  const findings = [...setup.findings, ...parts.extra];
+  for (const list of parts.perFile) for (const f of list) findings.push(f);
+  for (const f of parts.graph) findings.push(f);
   return { setup, files, graph, findings, parts };
 }
 
@@ -190,20 +202,38 @@ function graphKey(f: ScriptFile): string {
   return JSON.stringify([f.id, f.facts?.headers, f.facts?.doc?.message, f.readError]);
 }
 
-/** The setup with file `i` replaced: re-checks that file alone when its graph facts did not change. */
+/**
+ * The setup with file `i` replaced. The other files' findings are kept; the graph is kept when
+ * the file's graph input did not change, updated in place when only its links changed (see
+ * updateRevision; `prev` must not be used afterwards), and rebuilt otherwise.
+ */
 export function reanalyzeFile(prev: SetupIndex, i: number, file: ScriptFile): SetupIndex {
   const files = prev.files.slice();
   const old = files[i];
   files[i] = file;
-  if (graphKey(old) !== graphKey(file)) return analyzeSetup(prev.setup, files, prev.parts.extra);
   const perFile = prev.parts.perFile.slice();
   perFile[i] = findingsOfFile(file);
-  return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
+  if (graphKey(old) === graphKey(file)) return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
+  let graph = prev.graph;
+  const before = revisionInput(old, i);
+  const after = revisionInput(file, i);
+  if (!sameInput(before, after) && !(before && after && updateRevision(graph, before, after))) {
+    graph = buildGraph(revisionInputs(files));
+  }
+  return assemble(prev.setup, files, graph, { ...prev.parts, perFile, graph: findingsOfGraph(files, graph) });
 }
 
 export interface IndexOptions extends DiscoverOptions {
   mode?: ReadMode;
+  /**
+   * Reads the migration files of a listing ahead (see readAhead.ts). Only for a CoreFs that is
+   * the plain disk: what it reads bypasses `fs`.
+   */
+  readAhead?: ReadAhead;
 }
+
+/** Below this many files, reading ahead on another thread does not pay for the hand-over. */
+export const READ_AHEAD_MIN = 200;
 
 /** Fills setup.versionTable from env.py (parsed with tree-sitter: env.py is one small file). */
 export async function readVersionTable(fs: CoreFs, setup: Setup): Promise<void> {
@@ -242,7 +272,12 @@ export async function indexSetup(fs: CoreFs, setup: Setup, opts: IndexOptions = 
   await readVersionTable(fs, setup);
   const listed = await listScriptFiles(fs, setup);
   const files: ScriptFile[] = [];
-  for (const f of listed.files) files.push(await loadScriptFile(fs, f, opts.mode ?? 'full'));
+  const ahead = listed.files.length >= READ_AHEAD_MIN ? opts.readAhead : undefined;
+  ahead?.start(listed.files);
+  for (let i = 0; i < listed.files.length; i++) {
+    const f = listed.files[i];
+    files.push(await loadScriptFile(fs, f, opts.mode ?? 'full', ahead && await ahead.get(i)));
+  }
   return analyzeSetup(setup, files, listed.findings);
 }
 

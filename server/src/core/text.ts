@@ -1,3 +1,4 @@
+import { isAscii, isUtf8 } from 'buffer';
 import type { Span } from './types';
 
 /** Maps UTF-16 offsets to 0-based line/column; built once per text, queried by binary search. */
@@ -15,7 +16,8 @@ export class LineIndex {
     return this.starts;
   }
 
-  position(offset: number): { line: number; column: number } {
+  /** 0-based line of an offset. */
+  lineOf(offset: number): number {
     const starts = this.lineStarts();
     let lo = 0;
     let hi = starts.length - 1;
@@ -24,26 +26,37 @@ export class LineIndex {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, column: offset - starts[lo] };
+    return lo;
+  }
+
+  position(offset: number): { line: number; column: number } {
+    const line = this.lineOf(offset);
+    return { line, column: offset - this.starts![line] };
   }
 
   span(start: number, end: number): Span {
-    const a = this.position(start);
-    const b = this.position(end);
-    return { start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    const line = this.lineOf(start);
+    const endLine = this.lineOf(end);
+    const starts = this.starts!;
+    return { start, end, line, column: start - starts[line], endLine, endColumn: end - starts[endLine] };
   }
 }
 
 /** Decodes file bytes as Python would read a source file (UTF-8, optional BOM). */
 export function decodeSource(bytes: Uint8Array): { text: string } | { error: string } {
-  if (bytes.includes(0)) {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.indexOf(0) !== -1) {
     return { error: 'the file contains NUL bytes (binary data); Python refuses to load it' };
   }
-  try {
-    let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  let text: string;
+  if (isAscii(b)) text = b.toString('latin1');
+  else if (isUtf8(b)) {
+    text = b.toString('utf8');
+    // like TextDecoder('utf-8'), one byte order mark is dropped; then the one Python drops
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text };
-  } catch {
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
     return { error: 'the file is not valid UTF-8; Python would fail to read it (save it as UTF-8)' };
   }
+  return { text };
 }

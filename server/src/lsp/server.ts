@@ -7,7 +7,8 @@ import {
   Connection, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ResponseError, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CoreFs } from '../core';
+import { CoreFs, Finding, nodeFs } from '../core';
+import { startReadAhead } from '../core/readAhead';
 import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
@@ -24,9 +25,13 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   const documents = new TextDocuments(TextDocument);
   let folders: string[] = [];
   let settings: ServerSettings = { configs: {} };
-  const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? []);
-  /** What each file's published diagnostics were, to send only what changed. */
-  const published = new Map<string, string>();
+  const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? [], fs === nodeFs ? startReadAhead : undefined);
+  /**
+   * What each file's published diagnostics were, to send only what changed: the findings (the
+   * same objects while the file and the graph findings are unchanged) and their JSON.
+   */
+  const published = new Map<string, { findings: Finding[]; key: string }>();
+  const same = (a: Finding[], b: Finding[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
   let indexing: Promise<void> = Promise.resolve();
 
   /** Runs index updates one after another, then publishes what changed. */
@@ -44,13 +49,18 @@ export function startServer(connection: Connection, fs: CoreFs): void {
 
   const publish = (): void => {
     const byPath = ws.findingsByPath();
-    const now = new Map<string, string>();
+    const now = new Map<string, { findings: Finding[]; key: string }>();
     for (const [p, findings] of byPath) {
       const uri = features.toUri(p);
+      const before = published.get(uri);
+      if (before && same(before.findings, findings)) {
+        now.set(uri, before);
+        continue;
+      }
       const diagnostics = findings.map(features.toDiagnostic);
       const key = JSON.stringify(diagnostics);
-      now.set(uri, key);
-      if (published.get(uri) !== key) void connection.sendDiagnostics({ uri, diagnostics });
+      now.set(uri, { findings, key });
+      if (before?.key !== key) void connection.sendDiagnostics({ uri, diagnostics });
     }
     for (const uri of published.keys()) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published.clear();

@@ -9,6 +9,8 @@ import {
 } from '../core';
 import type { CoreFs, Finding, ScriptFile, Setup, SetupIndex } from '../core';
 import { initPythonParser } from '../core/python/parser';
+import { READ_AHEAD_MIN } from '../core/project';
+import type { ReadAhead } from '../core/readAhead';
 import type { RevisionInfo, SetupGraph } from '../protocol';
 
 interface SetupState {
@@ -16,6 +18,8 @@ interface SetupState {
   files: ScriptFile[];
   listingFindings: Finding[];
   index: SetupIndex;
+  /** The last graph payload and what it was built from (reused while both are the same). */
+  payload?: { index: SetupIndex; key: string; graph: SetupGraph };
 }
 
 const CONFIG_FILE = /(^|[\\/])(alembic\.ini|[^\\/]*\.ini|pyproject\.toml|env\.py)$/;
@@ -26,28 +30,40 @@ export class WorkspaceIndex {
   version = 0;
   ready = false;
 
-  constructor(private fs: CoreFs, private folders: () => string[], private configsFor: (folder: string) => string[]) {}
+  /**
+   * @param readAhead when the file system is the plain disk: makes a reader that reads migration
+   *   files on another thread during a full index (see core/readAhead.ts)
+   */
+  constructor(private fs: CoreFs, private folders: () => string[], private configsFor: (folder: string) => string[], private readAhead?: () => ReadAhead) {}
 
   /** (Re)discovers every setup and reads every file. */
   async reindexAll(): Promise<void> {
     await initPythonParser();
     const states: SetupState[] = [];
-    for (const folder of this.folders()) {
-      const setups = await discoverSetups(this.fs, folder, { configs: this.configsFor(folder) });
-      for (const setup of setups) states.push(await this.load(setup));
+    const ahead = this.readAhead?.();
+    try {
+      for (const folder of this.folders()) {
+        const setups = await discoverSetups(this.fs, folder, { configs: this.configsFor(folder) });
+        for (const setup of setups) states.push(await this.load(setup, ahead));
+      }
+    } finally {
+      ahead?.close(); // no idle thread (and its memory) between full indexes
     }
     this.states = states;
     this.ready = true;
     this.version++;
   }
 
-  private async load(setup: Setup): Promise<SetupState> {
+  private async load(setup: Setup, readAhead?: ReadAhead): Promise<SetupState> {
     await readVersionTable(this.fs, setup);
     const listed = await listScriptFiles(this.fs, setup);
     const files: ScriptFile[] = [];
-    for (const f of listed.files) {
+    const ahead = listed.files.length >= READ_AHEAD_MIN ? readAhead : undefined;
+    ahead?.start(listed.files);
+    for (let i = 0; i < listed.files.length; i++) {
+      const f = listed.files[i];
       const open = this.overlays.get(f);
-      files.push(open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'fast'));
+      files.push(open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'fast', ahead && await ahead.get(i)));
     }
     return { setup, files, listingFindings: listed.findings, index: analyzeSetup(setup, files, listed.findings) };
   }
@@ -147,7 +163,14 @@ export class WorkspaceIndex {
   /** The graph payload for the client's views. */
   graphs(): SetupGraph[] {
     const multi = this.states.length > 1;
-    return this.states.map(({ index, setup }) => toSetupGraph(index, setup, multi, this.folders()));
+    const folders = this.folders();
+    const key = JSON.stringify([multi, folders]);
+    return this.states.map((s) => {
+      if (s.payload?.index !== s.index || s.payload.key !== key) {
+        s.payload = { index: s.index, key, graph: toSetupGraph(s.index, s.setup, multi, folders) };
+      }
+      return s.payload.graph;
+    });
   }
 }
 

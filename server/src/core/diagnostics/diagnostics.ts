@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import type { GraphProblem, RevisionGraph } from '../graph/graph';
-import { HeaderName, StringItem, valueItems } from '../python/facts';
+import { HeaderName, HeaderValue, StringItem, valueItems } from '../python/facts';
 import type { ScriptFile } from '../project';
 import type { Finding, Fix, RelatedLocation, Span } from '../types';
 
@@ -36,6 +36,7 @@ export const CODES = {
 
 /** Characters that mean something in revision expressions (`@`, `-`, `+`; `:` in newer Alembic). */
 const ILLEGAL = ['@', '-', '+', ':'];
+const ILLEGAL_CHAR = /[@\-+:]/;
 /** Default width of alembic_version.version_num. */
 const VERSION_NUM_WIDTH = 32;
 
@@ -48,11 +49,14 @@ export function computeFindings(files: ScriptFile[], graph: RevisionGraph): Find
   return out;
 }
 
+/** No findings (shared: most files have none, and nobody adds to a file's list). */
+const NONE: Finding[] = [];
+
 /** Findings about one file on its own (syntax, values, ids, best practices). */
 export function findingsOfFile(f: ScriptFile): Finding[] {
   const out: Finding[] = [];
   fileFindings(f, out);
-  return out;
+  return out.length ? out : NONE;
 }
 
 /** Findings about the graph (broken chains, heads, cycles, duplicates, labels). */
@@ -104,7 +108,7 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
   } else if (rev.value.kind === 'none' || rev.value.kind === 'seq') {
     add({ code: CODES.invalidValue, severity: 'error', span: rev.value.span, message: 'revision must be a single string id.' });
   }
-  if (f.id !== undefined) {
+  if (f.id !== undefined && (f.id.length > VERSION_NUM_WIDTH || ILLEGAL_CHAR.test(f.id))) {
     const idSpan = rev?.value.span ?? FILE_START;
     const bad = ILLEGAL.filter((c) => f.id!.includes(c));
     if (bad.length) {
@@ -136,16 +140,27 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
     add({ code: CODES.emptyDowngrade, severity: 'info', span: dn.nameSpan, message: 'downgrade() does nothing while upgrade() changes the schema: "alembic downgrade" past this revision will silently leave those changes in place. Write the reverse operations.' });
   }
   const revises = facts.doc?.revises;
-  if (revises && down && down.kind !== 'unknown') {
+  if (revises && down && down.kind !== 'unknown' && !sameAsRevises(down, revises.ids)) {
     const ids = valueItems(down).map((i) => i.value).filter(Boolean);
-    const same = ids.length === revises.ids.length && ids.every((x) => revises.ids.includes(x));
-    if (!same) {
-      add({
-        code: CODES.revisesMismatch, severity: 'info', span: revises.span, data: { revises: revises.ids, downRevision: ids },
-        message: `The docstring says "Revises: ${revises.ids.join(', ')}" but down_revision is ${ids.length ? ids.join(', ') : 'None'}. The docstring is only a comment; update it so readers are not misled.`,
-      });
-    }
+    add({
+      code: CODES.revisesMismatch, severity: 'info', span: revises.span, data: { revises: revises.ids, downRevision: ids },
+      message: `The docstring says "Revises: ${revises.ids.join(', ')}" but down_revision is ${ids.length ? ids.join(', ') : 'None'}. The docstring is only a comment; update it so readers are not misled.`,
+    });
   }
+}
+
+/** Whether down_revision names the same ids as the docstring's Revises: line (the usual case, checked without allocating). */
+function sameAsRevises(down: HeaderValue, revises: string[]): boolean {
+  if (down.kind === 'str') return down.item.value === '' ? revises.length === 0 : revises.length === 1 && revises[0] === down.item.value;
+  if (down.kind !== 'seq') return revises.length === 0;
+  const items = down.items;
+  let n = 0;
+  for (const it of items) {
+    if (!it.value) continue;
+    n++;
+    if (!revises.includes(it.value)) return false;
+  }
+  return n === revises.length;
 }
 
 function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]): void {
@@ -241,7 +256,9 @@ function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]
 
 /** Broken reference in down_revision / depends_on, with candidates and a fix when one is unique. */
 function referenceFinding(f: ScriptFile, name: 'down_revision' | 'depends_on', ref: string, span: Span, graph: RevisionGraph): Finding {
-  const prefixOf = [...graph.order, ...graph.labels.keys()].filter((id) => id.startsWith(ref) && id !== ref);
+  const prefixOf: string[] = [];
+  for (const id of graph.order) if (id.startsWith(ref) && id !== ref) prefixOf.push(id);
+  for (const id of graph.labels.keys()) if (id.startsWith(ref) && id !== ref) prefixOf.push(id);
   const candidates = prefixOf.length ? prefixOf : closeIds(ref, graph.order);
   if (prefixOf.length > 1) {
     return {
@@ -270,19 +287,35 @@ function replaceFix(f: ScriptFile, span: Span, id: string): Fix {
 /** Ids within edit distance 2 (typos), when the reference is long enough for that to mean something. */
 function closeIds(ref: string, ids: string[]): string[] {
   if (ref.length < 6) return [];
-  return ids.filter((id) => Math.abs(id.length - ref.length) <= 2 && distance(ref, id) <= 2);
+  const row = new Int32Array(ref.length + 3);
+  // Two edits leave at least one of three pieces of ref intact in the id (pigeonhole): a
+  // cheap test that rules out nearly every id before the exact one.
+  const third = Math.floor(ref.length / 3);
+  const pieces = [ref.slice(0, third), ref.slice(third, 2 * third), ref.slice(2 * third)];
+  return ids.filter((id) => Math.abs(id.length - ref.length) <= 2 && pieces.some((q) => id.includes(q)) && withinDistance(ref, id, 2, row));
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Whether the Levenshtein distance of a and b is at most `max`: the usual dynamic programme,
+ * one row at a time, stopping as soon as every cell of a row exceeds `max` (most ids differ
+ * from the start). `row` is scratch space of at least b.length + 1 cells.
+ */
+export function withinDistance(a: string, b: string, max: number, row: Int32Array = new Int32Array(b.length + 1)): boolean {
+  const m = b.length;
+  for (let j = 0; j <= m; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+    let diag = row[0];
+    row[0] = i;
+    let best = i;
+    const c = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const tmp = row[j];
+      const v = Math.min(tmp + 1, row[j - 1] + 1, diag + (c === b.charCodeAt(j - 1) ? 0 : 1));
+      row[j] = v;
+      if (v < best) best = v;
       diag = tmp;
     }
+    if (best > max) return false;
   }
-  return prev[b.length];
+  return row[m] <= max;
 }

@@ -23,12 +23,15 @@ export interface RevisionNode {
   dependsOn: string[];
   /** depends_on resolved to revision ids (labels replaced; missing ones dropped). */
   resolvedDeps: string[];
-  /** resolvedDeps minus those an ancestor already depends on (Alembic's normalized deps). */
-  normalizedDeps: string[];
+  /**
+   * resolvedDeps minus those an ancestor already depends on (Alembic's normalized deps).
+   * Derived from the whole graph on first read (see DerivedState).
+   */
+  readonly normalizedDeps: string[];
   /** Labels declared in this file. */
   ownLabels: string[];
-  /** Labels that apply to this revision (own + propagated along its branch). */
-  labels: readonly string[];
+  /** Labels that apply to this revision (own + propagated along its branch); derived on first read. */
+  readonly labels: readonly string[];
   /** Revisions whose down_revision names this one. */
   next: string[];
   /** Revisions whose down_revision or depends_on names this one. */
@@ -63,16 +66,206 @@ export interface RevisionGraph {
   problems: GraphProblem[];
 }
 
+/**
+ * The parts of a graph that need a walk over all of it but no diagnostic reads: normalized
+ * dependencies (walks) and propagated branch labels (views). They are computed on the first
+ * read of a node's `labels` or `normalizedDeps`, and again after updateRevision() changed the graph,
+ * so an edit re-publishes diagnostics without paying for them.
+ */
+export class DerivedState {
+  stale = true;
+  /** Counts in-place updates (updateRevision), so results derived from the graph can be cached. */
+  generation = 0;
+  /** Position of each id in graph.order (for ordered inserts); built when first needed. */
+  pos: Map<string, number> | undefined;
+  constructor(readonly graph: RevisionGraph) {}
+
+  /** Connected parts of the graph (through down_revision and depends_on links); see component. */
+  private components: Map<string, number> | undefined;
+
+  /** A number shared by the revisions of one connected part of the graph. */
+  component(id: string): number | undefined {
+    if (!this.components) {
+      const g = this.graph;
+      const comp = new Map<string, number>();
+      let next = 0;
+      for (const start of g.order) {
+        if (comp.has(start)) continue;
+        const c = next++;
+        comp.set(start, c);
+        const todo = [start];
+        while (todo.length) {
+          const n = g.nodes.get(todo.pop()!)!;
+          for (const list of [n.down, n.resolvedDeps, n.allNext]) {
+            for (const x of list) {
+              if (comp.has(x) || !g.nodes.has(x)) continue;
+              comp.set(x, c);
+              todo.push(x);
+            }
+          }
+        }
+      }
+      this.components = comp;
+    }
+    return this.components.get(id);
+  }
+
+  /** After an in-place update: everything derived is computed again when next asked for. */
+  changed(): void {
+    this.stale = true;
+    this.intervals = undefined;
+    this.components = undefined;
+    this.generation++;
+  }
+
+  ensure(): void {
+    if (!this.stale) return;
+    this.stale = false; // before the passes: they read the fields they write
+    const g = this.graph;
+    for (const n of g.nodes.values()) {
+      const x = n as Node;
+      x._labels = EMPTY;
+      x._normalizedDeps = NO_DEPS;
+    }
+    const topo = topoOrder(g);
+    if (topo.length < g.order.length) {
+      // revisions on or above a cycle still get labels and dependencies, in load order
+      const seen = new Set(topo);
+      for (const id of g.order) if (!seen.has(id)) topo.push(id);
+    }
+    normalizeDeps(g, topo);
+    propagateLabels(g, topo);
+  }
+
+  /**
+   * A rank per revision that grows along every down_revision and depends_on link (a topological
+   * order of an acyclic graph); undefined until asked for, and again after a link went against it.
+   */
+  ranks: Map<string, number> | undefined;
+
+  rank(): Map<string, number> {
+    if (!this.ranks) {
+      this.ranks = new Map();
+      dependencyOrder(this.graph).forEach((id, i) => this.ranks!.set(id, i));
+    }
+    return this.ranks;
+  }
+
+  /** Pre/post numbers of a walk of the first-parent forest (down_revision[0] links); see onFirstParentLine. */
+  private intervals: Map<string, [number, number]> | undefined;
+
+  /** Whether a is b or on b's first-parent line (b, its first parent, that one's first parent...). */
+  onFirstParentLine(a: string, b: string): boolean {
+    if (!this.intervals) {
+      const g = this.graph;
+      const iv = new Map<string, [number, number]>();
+      const kids = new Map<string, string[]>();
+      const roots: string[] = [];
+      for (const id of g.order) {
+        const p = g.nodes.get(id)!.down[0];
+        if (p !== undefined && g.nodes.has(p)) {
+          const k = kids.get(p);
+          if (k) k.push(id);
+          else kids.set(p, [id]);
+        } else roots.push(id);
+      }
+      let clock = 0;
+      for (const r of roots) {
+        const stack: [string, number][] = [[r, 0]];
+        iv.set(r, [clock++, -1]);
+        while (stack.length) {
+          const top = stack[stack.length - 1];
+          const k = kids.get(top[0]);
+          if (k && top[1] < k.length) {
+            const c = k[top[1]++];
+            iv.set(c, [clock++, -1]);
+            stack.push([c, 0]);
+          } else {
+            iv.get(top[0])![1] = clock++;
+            stack.pop();
+          }
+        }
+      }
+      this.intervals = iv;
+    }
+    const x = this.intervals.get(a);
+    const y = this.intervals.get(b);
+    return !!x && !!y && x[0] <= y[0] && y[1] <= x[1];
+  }
+
+  positions(): Map<string, number> {
+    if (!this.pos) {
+      this.pos = new Map();
+      this.graph.order.forEach((id, i) => this.pos!.set(id, i));
+    }
+    return this.pos;
+  }
+}
+
+const NO_DEPS: string[] = [];
+const derivedStates = new WeakMap<RevisionGraph, DerivedState>();
+
+/** The derived state of a graph built by buildGraph (a fresh one for a graph made by hand). */
+export function derivedOf(graph: RevisionGraph): DerivedState {
+  let d = derivedStates.get(graph);
+  if (!d) {
+    d = new DerivedState(graph);
+    derivedStates.set(graph, d);
+  }
+  return d;
+}
+
+/** A node of a built graph (internal: the rest of the code reads RevisionNode). */
+export class Node implements RevisionNode {
+  resolvedDeps: string[] = [];
+  next: string[] = [];
+  allNext: string[] = [];
+  isHead = true;
+  isRealHead = true;
+  isBranchPoint = false;
+  isBase: boolean;
+  isMergePoint: boolean;
+  _labels: readonly string[] = EMPTY;
+  _normalizedDeps: string[] = NO_DEPS;
+  /** Scratch counter of kahn(). */
+  _pending = 0;
+  constructor(
+    readonly id: string, public key: number, public down: string[], public dependsOn: string[], public ownLabels: string[],
+    readonly derived: DerivedState,
+  ) {
+    this.isBase = down.length === 0;
+    this.isMergePoint = down.length > 1;
+  }
+
+  get labels(): readonly string[] {
+    this.derived.ensure();
+    return this._labels;
+  }
+
+  get normalizedDeps(): string[] {
+    this.derived.ensure();
+    return this._normalizedDeps;
+  }
+
+  toJSON(): object {
+    return { ...this, derived: undefined, _labels: undefined, _normalizedDeps: undefined, _pending: undefined, labels: this.labels, normalizedDeps: this.normalizedDeps };
+  }
+}
+
+
 /** Builds the graph. Input order matters the way file order matters to Alembic (ties, duplicates). */
 export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   const nodes = new Map<string, RevisionNode>();
   const order: string[] = [];
   const problems: GraphProblem[] = [];
   const dupKeys = new Map<string, number[]>();
+  const graph: RevisionGraph = { nodes, order, labels: new Map(), problems, heads: [], bases: [], realHeads: [], realBases: [] };
+  const derived = new DerivedState(graph);
+  derivedStates.set(graph, derived);
 
   for (const r of inputs) {
     let down = dedupe(r.down);
-    let deps = dedupe(r.dependsOn.filter((d) => d !== ''));
+    let deps = dedupe(r.dependsOn.includes('') ? r.dependsOn.filter((d) => d !== '') : r.dependsOn);
     if (down.includes(r.id)) {
       problems.push({ kind: 'self-loop', id: r.id, key: r.key, via: 'down_revision' });
       down = down.filter((d) => d !== r.id);
@@ -89,18 +282,16 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     } else {
       order.push(r.id);
     }
-    nodes.set(r.id, {
-      id: r.id, key: r.key, down, dependsOn: deps, resolvedDeps: [], normalizedDeps: [],
-      ownLabels: dedupe(r.branchLabels), labels: [], next: [], allNext: [],
-      isHead: true, isRealHead: true, isBase: down.length === 0, isBranchPoint: false, isMergePoint: down.length > 1,
-    });
+    nodes.set(r.id, new Node(r.id, r.key, down, deps, dedupe(r.branchLabels), derived));
   }
   for (const [id, keys] of dupKeys) problems.push({ kind: 'duplicate', id, keys });
+  /** The nodes in load order (one map lookup each, here only). */
+  const list = order.map((id) => nodes.get(id) as Node);
 
   // Branch labels share the namespace of revision ids (Alembic's _map_branch_labels).
-  const labels = new Map<string, string>();
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  const labels = graph.labels;
+  for (const n of list) {
+    const id = n.id;
     for (const label of n.ownLabels) {
       const byRev = nodes.get(label);
       const byLabel = labels.get(label);
@@ -114,8 +305,8 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   }
 
   // depends_on: exact ids or labels (no partial ids: Alembic looks them up in its map).
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  for (const n of list) {
+    const id = n.id;
     for (const d of n.dependsOn) {
       const target = nodes.has(d) ? d : labels.get(d);
       if (target === undefined) problems.push({ kind: 'missing-dependency', id, key: n.key, dependency: d });
@@ -123,8 +314,8 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     }
   }
 
-  for (const id of order) {
-    const n = nodes.get(id)!;
+  for (const n of list) {
+    const id = n.id;
     for (const d of n.down) {
       const parent = nodes.get(d);
       if (!parent) {
@@ -142,28 +333,27 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
       parent.isRealHead = false;
     }
   }
-  for (const n of nodes.values()) n.isBranchPoint = n.next.length > 1;
-
-  const graph: RevisionGraph = {
-    nodes, order, labels, problems,
-    heads: order.filter((id) => nodes.get(id)!.isHead),
-    bases: order.filter((id) => nodes.get(id)!.isBase),
-    realHeads: order.filter((id) => nodes.get(id)!.isRealHead),
-    realBases: order.filter((id) => { const n = nodes.get(id)!; return n.isBase && n.dependsOn.length === 0; }),
-  };
-  const topo = topoOrder(graph);
-  detectCycles(graph, topo);
-  if (topo.length < order.length) {
-    // revisions on or above a cycle still get labels and dependencies, in load order
-    const seen = new Set(topo);
-    for (const id of order) if (!seen.has(id)) topo.push(id);
-  }
-  normalizeDeps(graph, topo);
-  propagateLabels(graph, topo);
+  for (const n of list) n.isBranchPoint = n.next.length > 1;
+  endLists(graph, list);
+  detectCycles(graph);
   return graph;
 }
 
-function dedupe(xs: string[]): string[] {
+/** heads, bases, realHeads, realBases from the nodes' flags, in load order. */
+function endLists(graph: RevisionGraph, list: RevisionNode[]): void {
+  graph.heads = [];
+  graph.bases = [];
+  graph.realHeads = [];
+  graph.realBases = [];
+  for (const n of list) {
+    if (n.isHead) graph.heads.push(n.id);
+    if (n.isBase) graph.bases.push(n.id);
+    if (n.isRealHead) graph.realHeads.push(n.id);
+    if (n.isBase && n.dependsOn.length === 0) graph.realBases.push(n.id);
+  }
+}
+
+export function dedupe(xs: string[]): string[] {
   if (xs.length < 2) return xs;
   return xs.length === 2 ? (xs[0] === xs[1] ? [xs[0]] : xs) : [...new Set(xs)];
 }
@@ -219,13 +409,17 @@ function cycles(graph: RevisionGraph, edges: (n: RevisionNode) => string[]): str
  * Cycles: Kahn's algorithm orders the graph in linear time and leaves out exactly the revisions
  * on or above a cycle; only then does Tarjan name the members of each cycle.
  */
-function detectCycles(graph: RevisionGraph, versionTopo: string[]): void {
+function detectCycles(graph: RevisionGraph): void {
   const keysOf = (ids: string[]): number[] => ids.map((id) => graph.nodes.get(id)!.key);
+  const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
+  // One pass settles the usual case: no cycle through down_revision and depends_on links
+  // means none through down_revision alone.
+  if (hasDeps && dependencyOrder(graph).length === graph.order.length) return;
+  const versionTopo = topoOrder(graph);
   const versionCycles = versionTopo.length < graph.order.length ? cycles(graph, (n) => n.down) : [];
   for (const ids of versionCycles) graph.problems.push({ kind: 'cycle', ids, keys: keysOf(ids) });
-  const hasDeps = graph.order.some((id) => graph.nodes.get(id)!.resolvedDeps.length);
   if (!hasDeps) return;
-  const depTopo = kahn(graph, (n) => n.down.length + n.resolvedDeps.length, (n) => n.allNext);
+  const depTopo = dependencyOrder(graph);
   if (depTopo.length === graph.order.length) return;
   const inVersionCycle = new Set(versionCycles.flat());
   for (const ids of cycles(graph, (n) => [...n.down, ...n.resolvedDeps])) {
@@ -234,21 +428,33 @@ function detectCycles(graph: RevisionGraph, versionTopo: string[]): void {
   }
 }
 
+/** Revisions with every down_revision and depends_on target first; those on or above a cycle are missing. */
+function dependencyOrder(graph: RevisionGraph): string[] {
+  // parents counted once each and only when present, as allNext links them: the order misses
+  // revisions exactly when the down_revision + depends_on graph has a cycle
+  return kahn(graph, (n) => {
+    let c = 0;
+    for (const d of n.down) if (graph.nodes.has(d)) c++;
+    for (const d of n.resolvedDeps) if (!n.down.includes(d)) c++;
+    return c;
+  }, (n) => n.allNext);
+}
+
 /** Kahn's algorithm: the revisions whose every parent comes first; those on or above a cycle are missing. */
 function kahn(graph: RevisionGraph, parentCount: (n: RevisionNode) => number, children: (n: RevisionNode) => string[]): string[] {
-  const pending = new Map<string, number>();
   const out: string[] = [];
+  const ready: Node[] = [];
   for (const id of graph.order) {
-    const n = graph.nodes.get(id)!;
-    const c = parentCount(n);
-    pending.set(id, c);
-    if (!c) out.push(id);
+    const n = graph.nodes.get(id) as Node;
+    n._pending = parentCount(n);
+    if (!n._pending) ready.push(n);
   }
-  for (let i = 0; i < out.length; i++) {
-    for (const c of children(graph.nodes.get(out[i])!)) {
-      const left = pending.get(c)! - 1;
-      pending.set(c, left);
-      if (left === 0) out.push(c);
+  for (let i = 0; i < ready.length; i++) {
+    const n = ready[i];
+    out.push(n.id);
+    for (const c of children(n)) {
+      const m = graph.nodes.get(c) as Node;
+      if (--m._pending === 0) ready.push(m);
     }
   }
   return out;
@@ -291,7 +497,7 @@ function normalizeDeps(graph: RevisionGraph, order: string[]): void {
       h = union(union(h, held.get(d) ?? EMPTY), p.resolvedDeps);
     }
     held.set(id, h);
-    if (n.resolvedDeps.length) n.normalizedDeps = n.resolvedDeps.filter((x) => !h.includes(x));
+    if (n.resolvedDeps.length) (n as Node)._normalizedDeps = n.resolvedDeps.filter((x) => !h.includes(x));
   }
 }
 
@@ -313,7 +519,7 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     }
     acc = union(acc, owned(n));
     inherited.set(id, acc);
-    n.labels = acc; // shared along chains (readonly); the downward walk below copies before adding
+    (n as Node)._labels = acc; // shared along chains (readonly); the downward walk below copies before adding
   }
   // Downward: from the top of a plain chain above the labeled revision.
   for (const id of graph.order) {
@@ -334,8 +540,9 @@ function propagateLabels(graph: RevisionGraph, order: string[]): void {
     const walked = new Set<string>();
     while (parent && !walked.has(parent.id) && parent.allNext.length <= 1 && !parent.isMergePoint) {
       walked.add(parent.id);
-      const missing = own.filter((l) => !parent!.labels.includes(l));
-      if (missing.length) parent.labels = [...parent.labels, ...missing];
+      const p = parent as Node;
+      const missing = own.filter((l) => !p._labels.includes(l));
+      if (missing.length) p._labels = [...p._labels, ...missing];
       parent = parent.down.length === 1 ? graph.nodes.get(parent.down[0]) : undefined;
     }
   }

@@ -4,7 +4,7 @@
  * `alembic downgrade` / `alembic history`, following Alembic's RevisionMap
  * (_collect_upgrade_revisions, _collect_downgrade_revisions, _topological_sort).
  */
-import type { RevisionGraph, RevisionNode } from './graph';
+import { DerivedState, derivedOf, RevisionGraph, RevisionNode } from './graph';
 
 export type Resolved = { ids: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };
 export type WalkErrorCode = 'multiple-heads' | 'not-found' | 'ambiguous' | 'too-short' | 'not-in-branch' | 'walked-too-far' | 'cycle' | 'range' | 'bad-expression';
@@ -145,19 +145,86 @@ function related(graph: RevisionGraph, start: string[], fn: (n: RevisionNode) =>
   return seen;
 }
 
-/** Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow. */
+/** What one sort has learnt about a revision `a`: revisions known to have it as an ancestor, and known not to. */
+interface Known {
+  above: Set<string>;
+  notAbove: Set<string>;
+}
+
+/**
+ * Whether `a` is `b` or one of its ancestors (through normalized down revisions). Answers from
+ * what the graph's shape says when it can: ranks (a topological order: an ancestor ranks
+ * lower), separate components, first-parent intervals (a on b's first-parent line) and earlier
+ * answers; otherwise searches down from b, first parents first, without entering revisions
+ * ranked below a. The revisions on a path found have a as an ancestor; those searched in vain
+ * do not: both are remembered for one sort (the graph does not change meanwhile). Needs an
+ * acyclic graph.
+ */
+function isAncestor(graph: RevisionGraph, d: DerivedState, memo: Map<string, Known>, a: string, b: string): boolean {
+  if (a === b) return true;
+  const rank = d.rank();
+  const ra = rank.get(a)!;
+  if (ra > rank.get(b)! || d.component(a) !== d.component(b)) return false;
+  if (d.onFirstParentLine(a, b)) return true;
+  let known = memo.get(a);
+  if (known?.above.has(b)) return true;
+  if (known?.notAbove.has(b)) return false;
+  const from = new Map<string, string>([[b, '']]);
+  const todo = [b];
+  while (todo.length) {
+    const id = todo.pop()!;
+    const down = normalizedDown(graph.nodes.get(id)!);
+    if (down.includes(a)) {
+      if (!known) memo.set(a, (known = { above: new Set(), notAbove: new Set() }));
+      for (let x = id; x !== ''; x = from.get(x)!) known.above.add(x);
+      return true;
+    }
+    for (let i = down.length - 1; i >= 0; i--) {
+      const p = down[i];
+      const rp = rank.get(p);
+      if (rp === undefined || rp < ra || from.has(p) || known?.notAbove.has(p)) continue;
+      if (known?.above.has(p)) {
+        for (let x = id; x !== ''; x = from.get(x)!) known.above.add(x);
+        return true;
+      }
+      from.set(p, id);
+      todo.push(p);
+    }
+  }
+  if (!known) memo.set(a, (known = { above: new Set(), notAbove: new Set() }));
+  for (const x of from.keys()) known.notAbove.add(x);
+  return false;
+}
+
+/**
+ * Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow.
+ * Alembic keeps each head's ancestor set (recomputed at every merge point); those sets are
+ * always exactly the ancestors of the current heads, so this asks isAncestor() instead.
+ */
 export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
-  const pos = new Map<string, number>();
-  graph.order.forEach((id, i) => pos.set(id, i));
+  const derived = derivedOf(graph);
+  const pos = derived.positions();
+  const rank = derived.rank();
+  const memo = new Map<string, Known>();
   const todo = new Set(revisions);
   const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
-  const anc = current.map((h) => ancestors(graph, [h]));
+  /** Ranks of the current heads: a head ranked below the candidate cannot have it as an ancestor. */
+  const ranks = current.map((h) => rank.get(h) ?? Infinity);
   const out: string[] = [];
   let idx = 0;
   let hops = 0;
   while (current.length) {
     const cand = current[idx];
-    const blocker = hops <= current.length ? anc.findIndex((a, j) => j !== idx && a.has(cand)) : -1;
+    const rc = ranks[idx];
+    let blocker = -1;
+    if (hops <= current.length) {
+      for (let j = 0; j < current.length; j++) {
+        if (j !== idx && !(ranks[j] < rc) && isAncestor(graph, derived, memo, cand, current[j])) {
+          blocker = j;
+          break;
+        }
+      }
+    }
     if (blocker >= 0) {
       idx = blocker; // another head needs `cand`: walk that head first
       hops++;
@@ -169,26 +236,31 @@ export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, he
     const add = normalizedDown(node).filter((r) => todo.has(r) && !current.includes(r));
     if (!add.length) {
       current.splice(idx, 1);
-      anc.splice(idx, 1);
+      ranks.splice(idx, 1);
       idx = Math.max(idx - 1, 0);
-    } else if (!node.normalizedDeps.length && node.down.length === 1) {
-      current[idx] = add[0];
-      anc[idx].delete(cand);
     } else {
       current[idx] = add[0];
-      anc[idx] = ancestors(graph, [add[0]]);
+      ranks[idx] = rank.get(add[0]) ?? Infinity;
       for (const h of add.slice(1)) {
         current.push(h);
-        anc.push(ancestors(graph, [h]));
+        ranks.push(rank.get(h) ?? Infinity);
       }
     }
   }
   return out;
 }
 
+const histories = new WeakMap<RevisionGraph, { generation: number; order: string[] }>();
+
 /** `alembic history` order (newest first): every revision reachable from the heads. */
 export function historyOrder(graph: RevisionGraph): string[] {
-  return topologicalSort(graph, ancestors(graph, graph.heads), graph.heads);
+  const generation = derivedOf(graph).generation;
+  let h = histories.get(graph);
+  if (!h || h.generation !== generation) {
+    h = { generation, order: topologicalSort(graph, ancestors(graph, graph.heads), graph.heads) };
+    histories.set(graph, h);
+  }
+  return h.order.slice();
 }
 
 export type Walk = { steps: string[]; targets: string[] } | { error: string; code: WalkErrorCode; candidates?: string[] };

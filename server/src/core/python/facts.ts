@@ -63,10 +63,13 @@ export interface MigrationFacts {
  */
 export function readDocFacts(text: string, raw: string, start: number, end: number, lines: LineIndex): DocFacts {
   const longdoc = raw.trim();
-  const doc: DocFacts = { span: lines.span(start, end), message: longdoc.split('\n\n')[0] };
-  const date = /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw);
+  const para = longdoc.indexOf('\n\n');
+  const doc: DocFacts = { span: lines.span(start, end), message: para < 0 ? longdoc : longdoc.slice(0, para) };
+  // (the regular expressions only run when their keyword is there at all)
+  const date = raw.includes('Create Date:') ? /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw) : null;
   if (date) doc.createDate = date[1];
-  const rv = /^([ \t]*Revises:)([^\n]*)$/m.exec(text.slice(start, end));
+  const revisesAt = text.indexOf('Revises:', start);
+  const rv = revisesAt >= 0 && revisesAt < end ? /^([ \t]*Revises:)([^\n]*)$/m.exec(text.slice(start, end)) : null;
   if (rv) {
     const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
     const at = start + rv.index;

@@ -13,6 +13,7 @@
 import { LineIndex } from '../text';
 import type { Span } from '../types';
 import { decodeStringLiteral } from './literals';
+import { quickScan } from './quickScan';
 import { HEADER_NAMES, HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
 
 type Kind = 'name' | 'str' | 'num' | 'op' | 'open' | 'close';
@@ -268,7 +269,13 @@ function splitTop(toks: Tok[], op: string): Tok[][] {
 const UNKNOWN = Symbol('unknown');
 type Val = HeaderValue | typeof UNKNOWN;
 
+/**
+ * The fast reader: the recognizer of standard files (quickScan.ts) first, then this tokenizer.
+ * Undefined when neither can vouch for the facts (the caller then parses with tree-sitter).
+ */
 export function scanMigration(text: string): MigrationFacts | undefined {
+  const quick = quickScan(text);
+  if (quick) return quick;
   try {
     return new Scanner(text).run();
   } catch (e) {

@@ -1,0 +1,48 @@
+// Benchmark figures in a real VS Code (code-server + Debian Chromium, see scripts/vscode.mjs):
+// opening a workspace with a large history until the first diagnostics show, and opening the
+// Migrations view until the first page of the history is on screen. Opt-in (BENCH_VSCODE=1):
+// it installs code-server once (~1.5 min) and keeps both cores busy while it runs.
+import { launchBrowser, startCodeServer } from '../../scripts/vscode.mjs';
+
+const since = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** Polls `test` in the page until it is true; returns the milliseconds since t0. */
+async function until(page, t0, test, arg, timeout = 120000) {
+  await page.waitForFunction(test, arg, { timeout, polling: 20 });
+  return since(t0);
+}
+
+/**
+ * One opening of `dir` (a history with errors): { workbenchMs, diagnosticsMs, treeMs }.
+ * workbenchMs: navigation → the workbench is on screen; diagnosticsMs: navigation → the status
+ * bar counts errors; treeMs: click on the Alembic view → the newest revision is in the tree
+ * (after the history has arrived, i.e. the click-to-render time of the first page).
+ */
+export async function openWorkspace(dir, newestMessage) {
+  const cs = await startCodeServer();
+  let browser;
+  try {
+    browser = await launchBrowser(cs.tmp);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const t0 = process.hrtime.bigint();
+    await page.goto(cs.url(dir));
+    const workbenchMs = await until(page, t0, () => !!document.querySelector('.monaco-workbench .part.statusbar'));
+    // the status bar's problems item reads "Errors: N, Warnings: M" once diagnostics arrived
+    const diagnosticsMs = await until(page, t0, () => {
+      const el = document.getElementById('status.problems');
+      const label = el?.getAttribute('aria-label') ?? el?.textContent ?? '';
+      return /Errors?: *[1-9]/.test(label);
+    });
+    // wait until the extension has the history (its welcome view is gone once ready), then time the view
+    await page.waitForTimeout(500);
+    const tab = page.getByRole('tab', { name: /^Alembic/ });
+    await tab.waitFor({ timeout: 60000 });
+    const t1 = process.hrtime.bigint();
+    await tab.click();
+    const treeMs = await until(page, t1, (text) => [...document.querySelectorAll('[role="treeitem"]')].some((e) => (e.textContent ?? '').includes(text)), newestMessage);
+    return { workbenchMs, diagnosticsMs, treeMs };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await cs.stop();
+  }
+}

@@ -2,7 +2,7 @@
 // Alembic measured in the same run on the same files. Prints a table, writes bench-results.json.
 // Medians of several runs: these machines are noisy (2 shared cores).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -114,7 +114,76 @@ const firstDiagnostics = median(starts.map((x) => x.diagnosticsMs));
 add({ figure: `language server: start → first diagnostics published (broken ${n}, median of ${starts.length})`, ours: firstDiagnostics, ratio: '', goal: '(≤ 3 s to first diagnostics in VS Code)', pass: firstDiagnostics <= 3000 });
 const graphReady = median(starts.map((x) => x.graphMs));
 add({ figure: `language server: start → alembic/graph answered (broken ${n}, all revisions, median)`, ours: graphReady, ratio: '', goal: '', pass: undefined });
-add({ figure: 'status: applied versions from PostgreSQL vs alembic current', ours: undefined, ratio: 'not measured yet', goal: '', pass: undefined });
+{
+  // status: PostgreSQL version table + pending, vs `alembic current` on the same database (a real env.py)
+  // web-tree-sitter's CJS build, as scripts/build.mjs does (its ESM build needs import.meta.url)
+  const treeSitterCjs = { name: 'web-tree-sitter-cjs', setup: (b) => b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') })) };
+  await esbuild.build({ entryPoints: [path.join(root, 'test/bench/status.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: path.join(cache, 'status.cjs'), logLevel: 'warning', plugins: [treeSitterCjs] });
+  const st = require(path.join(cache, 'status.cjs'));
+  const src = workload(n, 'branchy');
+  const dir = path.join(cache, `status-${n}`);
+  if (!existsSync(dir)) {
+    mkdirSync(path.join(dir, 'migrations'), { recursive: true });
+    symlinkSync(path.join(src, 'migrations', 'versions'), path.join(dir, 'migrations', 'versions'));
+    writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite:///unused.db\n');
+    writeFileSync(path.join(dir, 'migrations', 'env.py'), [
+      'import os',
+      'from alembic import context',
+      'from sqlalchemy import engine_from_config, pool',
+      'config = context.config',
+      'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])',
+      'engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)',
+      'with engine.connect() as connection:',
+      '    context.configure(connection=connection, target_metadata=None)',
+      '    with context.begin_transaction():',
+      '        context.run_migrations()',
+      '',
+    ].join('\n'));
+  }
+  const db = `alembic_bench_${process.pid}`;
+  const { Client } = require('pg');
+  const admin = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  admin.on('error', () => undefined);
+  let ready = true;
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+  } catch (e) {
+    ready = false;
+    add({ figure: 'status: applied versions from PostgreSQL vs alembic current', ours: undefined, ratio: `not measured: PostgreSQL at 127.0.0.1:5432 (${e.message})`, goal: '≥ 20× faster', pass: undefined });
+  }
+  if (ready) {
+    try {
+      const url = `postgresql://postgres@127.0.0.1:5432/${db}`;
+      const c = new Client({ connectionString: url });
+      c.on('error', () => undefined);
+      await c.connect();
+      const at = await st.middleRevision(dir);
+      await c.query('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)');
+      await c.query('INSERT INTO alembic_version VALUES ($1)', [at]);
+      await c.end();
+      const ours = await st.measureStatus(dir, url, Math.max(RUNS, 5), path.dirname(require.resolve('sql.js/dist/sql-wasm.wasm')));
+      const env = { ...process.env, DATABASE_URL: url };
+      const times = [];
+      let out = '';
+      for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
+        const t0 = process.hrtime.bigint();
+        const r = spawnSync(python, ['-m', 'alembic', 'current'], { cwd: dir, env, encoding: 'utf8' });
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        out = r.stdout + r.stderr;
+      }
+      const alembicMs = median(times);
+      const same = out.includes(at) && ours.applied.join() === at;
+      add({
+        figure: `status: PostgreSQL version table + pending (${n}, graph already indexed, new connection each time) vs alembic current`,
+        ours: ours.ms, baseline: alembicMs, ratio: same ? `${(alembicMs / ours.ms).toFixed(0)}× faster (${ours.pending} pending)` : `outputs differ: ${out.slice(-200)}`, goal: '≥ 20× faster', pass: same && alembicMs / ours.ms >= 20,
+      });
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+  }
+}
 if (process.env.BENCH_VSCODE === '1') {
   // In a real VS Code (code-server + Chromium): the large broken history against a small one, so
   // the ratio shows what the size costs on top of VS Code's own start-up.

@@ -16,7 +16,7 @@ const versions = (): string => path.join(ws(), 'migrations', 'versions');
 interface Api {
   status: { refresh(): Promise<void>; bySetup: Map<string, { kind: string; display?: string; message?: string; status?: { applied: string[]; appliedSet: string[]; pending?: string[]; pendingError?: string } }> };
   model: { graph?: { ready: boolean; setups: { id: string; heads: string[]; revisions: { id: string; errors: number; path: string; isHead: boolean; down: string[] }[] }[] }; refresh(): Promise<void> };
-  tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem };
+  tree: { getChildren(): { kind: string; rev?: { id: string } }[]; getTreeItem(n: unknown): vscode.TreeItem; resolveTreeItem(i: vscode.TreeItem, n: unknown): vscode.TreeItem };
 }
 
 suite('Alembic Migrations in VS Code', () => {
@@ -37,6 +37,12 @@ suite('Alembic Migrations in VS Code', () => {
     assert.strictEqual(items[items.length - 1].rev!.id, '1a2b3c4d5e6f', 'alembic history order: the base last');
     const head = api.tree.getTreeItem(items[0]);
     assert.match(String(head.description), /head ⚠/);
+    const audit = items.find((n) => n.rev!.id === '8192a3b4c5d6')!;
+    const auditItem = api.tree.getTreeItem(audit);
+    assert.strictEqual(auditItem.tooltip, undefined, 'tooltips are built when shown');
+    const tip = api.tree.resolveTreeItem(auditItem, audit).tooltip as vscode.MarkdownString;
+    assert.match(tip.value, /parents: 708192a3b4c5/);
+    assert.match(tip.value, /branch labels: billing/);
   });
 
   test('live status reads the SQLite database (migrated by real Alembic to 708192a3b4c5) without Python', async () => {

@@ -45,6 +45,16 @@ describe('database URLs', () => {
     assert.ok('error' in parseDbUrl(''));
   });
 
+  it('keys passwords by the host the driver connects to, and removes raw passwords with "@" or "/" whole', () => {
+    const key = (u: string): string => passwordKey((parseDbUrl(u) as { url: never }).url);
+    assert.notStrictEqual(key('postgresql://app@/app?host=evil.example'), key('postgresql://app@localhost/app'), 'a ?host= is another server');
+    assert.notStrictEqual(key('mysql://app@localhost/app?unix_socket=/run/other.sock'), key('mysql://app@localhost/app'));
+    assert.strictEqual(key('postgresql://app@db/app'), key('postgresql://app@db:5432/app'), 'the default port is the same server');
+    assert.strictEqual(withoutPassword('postgresql://app:p@ss/w@db:5432/app?x=1'), 'postgresql://app@db:5432/app?x=1');
+    assert.strictEqual(withoutPassword(' mysql://root:s3cret@127.0.0.1/test '), 'mysql://root@127.0.0.1/test');
+    assert.strictEqual(withoutPassword('sqlite:///app.db'), 'sqlite:///app.db');
+  });
+
   it('sets and removes passwords as SQLAlchemy reads them (checked with make_url), and keys them without the password', () => {
     const passwords = ['plain', 'p@ss:w/rd', '100%sure', 'sp ace#?&=', 'ünï'];
     const urls = ['postgresql://app@db:5432/prod', 'postgresql+psycopg2://app:old@db/prod?sslmode=require', 'mysql+pymysql://root@127.0.0.1:3306/test'];

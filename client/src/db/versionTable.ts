@@ -8,7 +8,7 @@ import * as path from 'path';
 import { describeDb, DbUrl, sqliteFile } from '../../../server/src/core/db/url';
 
 export class DbError extends Error {
-  constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'missing-database' | 'unsupported' | 'timeout' | 'other') {
+  constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'denied' | 'missing-database' | 'unsupported' | 'timeout' | 'other') {
     super(message);
   }
 }
@@ -131,8 +131,9 @@ function mysqlError(e: Error & { code?: string }, where: string): DbError {
   switch (e.code) {
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-    case 'ER_DBACCESS_DENIED_ERROR':
       return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new DbError(`${where}: this user may not use the database (${msg}): grant it access (GRANT ... ON db.*), or use another user.`, 'denied');
     case 'ER_BAD_DB_ERROR':
       return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
     case 'ECONNREFUSED':
@@ -150,8 +151,9 @@ function pgError(e: Error & { code?: string }, where: string): DbError {
   const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
   switch (e.code) {
     case '28P01':
-    case '28000':
       return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+    case '28000':
+      return new DbError(`${where}: the server does not let this user in from here (${msg}): its access rules (pg_hba.conf) decide, not the password. Ask the database's administrator, or use another user or host.`, 'denied');
     case '3D000':
       return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
     case 'ECONNREFUSED':

@@ -62,7 +62,8 @@ export interface Connection {
   password: 'url' | 'secret' | 'none';
 }
 
-export type ConnectionResult = { connection: Connection } | { error: string; source?: string; name?: string } | undefined;
+/** `selected`: the error concerns the connection the user chose (runs must not fall back to another). */
+export type ConnectionResult = { connection: Connection } | { error: string; source?: string; name?: string; selected?: boolean } | undefined;
 
 function envFile(dir: string): Record<string, string> | undefined {
   try {
@@ -147,11 +148,15 @@ export class Connections implements vscode.Disposable {
   /** The connection a setup uses now: the selected one, else the first usable candidate. */
   async resolve(setup: SetupGraph): Promise<ConnectionResult> {
     const all = this.candidates(setup);
+    const key = this.selectedKey(setup);
+    const chosen = all.find((c) => c.key === key);
+    if (key && !chosen) {
+      return { error: `The connection selected for ${setup.label || 'this setup'} (${key.replace(/^[\w-]+:(\d+:)?/, '')}) is gone: its setting or variable was removed or renamed. Select one with "Alembic: Select Connection".`, selected: true };
+    }
     if (!all.length) return undefined;
-    const chosen = all.find((c) => c.key === this.selectedKey(setup));
     const checked = (chosen ? [chosen] : all).map((c) => [c, this.check(setup, c)] as const);
     const [c, res] = checked.find(([, r]) => !('error' in r)) ?? checked[0];
-    if ('error' in res) return { error: res.error, source: c.source, name: c.name };
+    if ('error' in res) return { error: res.error, source: c.source, name: c.name, selected: !!chosen };
     const u = res.url;
     let raw = c.raw;
     let password: Connection['password'] = u.password !== undefined ? 'url' : 'none';
@@ -167,7 +172,7 @@ export class Connections implements vscode.Disposable {
     const display = describeDb(u, setup.cwd);
     return {
       connection: {
-        key: c.key, name: c.name, url: u, display, source: c.source, redacted: redactUrl(c.raw), raw,
+        key: c.key, name: c.name, url: u, display, source: c.source, redacted: redactUrl(c.raw.trim()), raw: raw.trim(),
         production: c.production ?? matchesProduction(`${c.name} ${display}`, setup), x: c.x,
         fromConfig: c.fromConfig && raw === c.raw, password,
       },
@@ -181,8 +186,8 @@ export class Connections implements vscode.Disposable {
     if (parsed.url.dialect === 'driver') {
       return { error: `sqlalchemy.url is still the placeholder from "alembic init" (${redactUrl(c.raw)}): set it, add DATABASE_URL to .env, or add a connection in the "alembic.connections" setting.` };
     }
-    const bad = c.x.find((x) => /:\/\/[^@\s]*:[^@\s]*@/.test(x));
-    if (bad) return { error: `${who}: a -x argument holds a URL with a password (${redactUrl(bad.replace(/^[^=]*=/, ''))}); -x arguments are visible in the process list. Pass the URL through DATABASE_URL instead.` };
+    const bad = c.x.find((x) => /:\/\/[^@\s]*:[^@\s]*@/.test(x) || /^[^=]*(pass|pwd|secret|token)[^=]*=/i.test(x));
+    if (bad) return { error: `${who}: a -x argument looks like a secret (${bad.replace(/=.*$/s, '=***')}); -x arguments are visible in the process list. Pass secrets through DATABASE_URL or .env instead.` };
     return { url: parsed.url };
   }
 

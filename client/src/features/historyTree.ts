@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RevisionInfo, SetupGraph } from '../../../server/src/protocol';
+import type { DbStatus, RevisionInfo, SetupGraph } from '../../../server/src/protocol';
 import type { GraphModel } from './model';
 import type { SetupStatus, StatusService } from './status';
 
@@ -62,6 +62,11 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     return out;
   }
 
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'revision' && !item.tooltip) item.tooltip = revisionTooltip(node.rev, this.status?.bySetup.get(node.setup.id));
+    return item;
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'setup': {
@@ -104,9 +109,10 @@ function revisionItem(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | unde
   const marks: string[] = [];
   let db = '';
   if (st?.kind === 'ok') {
-    if (st.status.applied.includes(r.id)) db = '● current';
-    else if (st.status.appliedSet.includes(r.id)) db = '✓ applied';
-    else if (st.status.pending?.includes(r.id)) db = 'pending';
+    const sets = setsOf(st.status);
+    if (sets.applied.has(r.id)) db = '● current';
+    else if (sets.appliedSet.has(r.id)) db = '✓ applied';
+    else if (sets.pending.has(r.id)) db = 'pending';
   }
   if (r.isHead) marks.push(setup.heads.length > 1 ? 'head ⚠' : 'head');
   if (r.isMergePoint) marks.push('merge');
@@ -114,6 +120,14 @@ function revisionItem(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | unde
   if (r.isBase) marks.push('base');
   item.description = [db, r.id, r.ownLabels.length ? `[${r.ownLabels.join(', ')}]` : '', marks.join(', ')].filter(Boolean).join(' · ');
   item.iconPath = icon(setup, r);
+  item.resourceUri = vscode.Uri.file(r.path);
+  item.command = { command: 'alembic.openRevision', title: 'Open', arguments: [r.path, r.line] };
+  item.contextValue = ['alembic.revision', r.isHead && 'head', r.isBase && 'base', r.isMergePoint && 'merge'].filter(Boolean).join('.');
+  return item;
+}
+
+/** The revision's tooltip, built when VS Code shows it (not for every item of a page). */
+function revisionTooltip(r: RevisionInfo, st: SetupStatus | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${r.id}** ${r.message ? `— ${escapeMd(r.message)}` : ''}\n\n`);
   md.appendMarkdown(`parents: ${r.down.length ? r.down.join(', ') : '— (base)'}\n\n`);
@@ -122,12 +136,23 @@ function revisionItem(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | unde
   if (r.createDate) md.appendMarkdown(`created: ${r.createDate}\n\n`);
   if (r.errors || r.warnings) md.appendMarkdown(`$(error) ${r.errors} error(s), $(warning) ${r.warnings} warning(s) — see Problems\n\n`);
   md.appendMarkdown(`\`${path.basename(r.path)}\``);
-  item.tooltip = md;
-  item.resourceUri = vscode.Uri.file(r.path);
-  item.command = { command: 'alembic.openRevision', title: 'Open', arguments: [r.path, r.line] };
-  if (db) md.appendMarkdown(`\n\ndatabase: ${db}${st?.kind === 'ok' ? ` (${st.display})` : ''}`);
-  item.contextValue = ['alembic.revision', r.isHead && 'head', r.isBase && 'base', r.isMergePoint && 'merge'].filter(Boolean).join('.');
-  return item;
+  if (st?.kind === 'ok') {
+    const sets = setsOf(st.status);
+    const db = sets.applied.has(r.id) ? '● current' : sets.appliedSet.has(r.id) ? '✓ applied' : sets.pending.has(r.id) ? 'pending' : '';
+    if (db) md.appendMarkdown(`\n\ndatabase: ${db} (${st.display})`);
+  }
+  return md;
+}
+
+/** Membership sets of a status, made once per status (a page asks for each of its items). */
+const statusSets = new WeakMap<DbStatus, { applied: Set<string>; appliedSet: Set<string>; pending: Set<string> }>();
+function setsOf(s: DbStatus): { applied: Set<string>; appliedSet: Set<string>; pending: Set<string> } {
+  let x = statusSets.get(s);
+  if (!x) {
+    x = { applied: new Set(s.applied), appliedSet: new Set(s.appliedSet), pending: new Set(s.pending ?? []) };
+    statusSets.set(s, x);
+  }
+  return x;
 }
 
 function icon(setup: SetupGraph, r: RevisionInfo): vscode.ThemeIcon {

@@ -6,11 +6,15 @@
 import { execFile } from 'child_process';
 import type { SetupGraph } from '../../../server/src/protocol';
 
+/** git without the repository's command hooks (textconv drivers, fsmonitor): it runs on any folder. */
 function git(cwd: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 4000, maxBuffer: 1 << 20 }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
+    execFile('git', ['-c', 'core.fsmonitor=false', '-c', 'log.showSignature=false', ...args], { cwd, timeout: 4000, maxBuffer: 1 << 20 }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
   });
 }
+
+/** Answers per (id, HEAD and branches): the status refreshes every 30 s, git history rarely changes. */
+const cache = new Map<string, string | undefined>();
 
 /** A sentence saying where `id` is, or undefined when nothing is known. */
 export async function whereIs(id: string, setup: SetupGraph, all: SetupGraph[]): Promise<string | undefined> {
@@ -19,8 +23,18 @@ export async function whereIs(id: string, setup: SetupGraph, all: SetupGraph[]):
   if (!/^[\w-]+$/.test(id)) return undefined;
   const top = await git(setup.cwd, ['rev-parse', '--show-toplevel']);
   if (!top) return undefined;
+  const refs = await git(top, ['for-each-ref', '--format=%(objectname)', 'refs/heads', 'refs/remotes']);
+  const key = `${top}|${id}|${await git(top, ['rev-parse', 'HEAD'])}|${refs}`;
+  if (cache.has(key)) return cache.get(key);
+  const answer = await fromGit(top, id);
+  if (cache.size > 100) cache.clear();
+  cache.set(key, answer);
+  return answer;
+}
+
+async function fromGit(top: string, id: string): Promise<string | undefined> {
   // commits (any branch) that added or removed the id in a Python file, newest first
-  const log = await git(top, ['log', '--all', '-S', id, '--format=%h%x09%ad%x09%s', '--date=short', '--', '*.py']);
+  const log = await git(top, ['log', '--all', '--no-textconv', '-S', id, '--format=%h%x09%ad%x09%s', '--date=short', '--', '*.py']);
   const commits = (log ?? '').split('\n').filter(Boolean).map((l) => l.split('\t'));
   if (!commits.length) return `${id} is not in this repository's history (git log --all -S ${id} finds nothing): the database was migrated from other code, or the id was changed.`;
   const [hash, date, subject] = commits[0];

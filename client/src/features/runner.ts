@@ -10,23 +10,24 @@ import * as vscode from 'vscode';
 import { redactUrl } from '../../../server/src/core/redact';
 import type { SetupGraph } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
+import type { Connection } from './connections';
 import { choosePython } from './python';
 
 /**
- * `alembic` as its own command line runs it, with sqlalchemy.url set from the environment first:
+ * `alembic` as its own command line runs it (alembic.config.main: the same options and config
+ * files in 1.8 through 1.19), with sqlalchemy.url set from the environment just before the command:
  * how the selected connection reaches env.py files that read the config (the default template)
  * without the URL ever being in argv.
  */
 const WITH_URL = [
-  'import os, sys',
-  'from alembic.config import CommandLine, Config',
-  'cl = CommandLine(prog="alembic")',
-  'opts = cl.parser.parse_args(sys.argv[1:])',
-  'if not hasattr(opts, "cmd"): cl.parser.error("too few arguments")',
-  'kw = {"toml_file": opts.toml_file} if hasattr(opts, "toml_file") else {}',
-  'cfg = Config(file_=opts.config, ini_section=opts.name, cmd_opts=opts, **kw)',
-  'cfg.set_main_option("sqlalchemy.url", os.environ.pop("ALEMBIC_MIGRATIONS_URL").replace("%", "%%"))',
-  'cl.run_cmd(cfg, opts)',
+  'import os',
+  'from alembic import config as _c',
+  '_run = _c.CommandLine.run_cmd',
+  'def _run_with_url(self, cfg, options):',
+  '    cfg.set_main_option("sqlalchemy.url", os.environ.pop("ALEMBIC_MIGRATIONS_URL").replace("%", "%%"))',
+  '    return _run(self, cfg, options)',
+  '_c.CommandLine.run_cmd = _run_with_url',
+  '_c.main(prog="alembic")',
 ].join('\n');
 
 export interface RunResult {
@@ -45,6 +46,7 @@ const ADVICE: [RegExp, string][] = [
   [/No module named/i, 'A module imported by env.py or a migration is missing from this Python: pick the project\'s virtualenv (alembic.pythonPath or the Python extension).'],
   [/password authentication failed|Access denied for user|no password supplied/i, 'The server refused the user or password: run "Alembic: Enter Database Password…" (kept in secret storage), or fix the URL in .env.'],
   [/database "[^"]*" does not exist|Unknown database/i, 'The database named in the URL does not exist on that server: create it (createdb / CREATE DATABASE), or fix the name.'],
+  [/invalid interpolation syntax/i, 'env.py copies the URL into sqlalchemy.url without escaping "%" (passwords with special characters are percent-encoded): use os.environ["DATABASE_URL"].replace("%", "%%").'],
   [/could not connect|Connection refused|OperationalError/i, 'The database did not answer: check that it is running and the connection URL.'],
 ];
 
@@ -66,8 +68,12 @@ function scrub(line: string): string {
   return line.replace(/[a-zA-Z][\w+.-]*:\/\/[^\s'"]+/g, (u) => redactUrl(u));
 }
 
-/** `quiet`: progress in the status bar instead of a notification (previews that run before a confirmation). */
-export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], title: string, opts: { quiet?: boolean } = {}): Promise<RunResult | undefined> {
+/**
+ * `quiet`: progress in the status bar instead of a notification (previews that run before a
+ * confirmation). `connection`: the one the user confirmed (resolved once, so the run cannot
+ * switch to another database in between).
+ */
+export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], title: string, opts: { quiet?: boolean; connection?: Connection } = {}): Promise<RunResult | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('Alembic runs the project\'s Python code: trust this workspace first (Manage Workspace Trust). The history and diagnostics work without it.');
     return undefined;
@@ -82,9 +88,16 @@ export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], ti
     return undefined;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
-  const c = await ctx.connections?.resolve(setup);
+  const c = opts.connection ? { connection: opts.connection } : await ctx.connections?.resolve(setup);
   const conn = c && 'connection' in c ? c.connection : undefined;
-  if (c && 'error' in c) ctx.log.warn(`${c.error} Running Alembic with the config as it is.`);
+  if (c && 'error' in c) {
+    if (c.selected) {
+      // the user chose a connection that does not work now: never fall back to another database
+      void vscode.window.showErrorMessage(`${c.error} Nothing was run.`, 'Select Connection').then((pick) => { if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: setup.id }); });
+      return undefined;
+    }
+    ctx.log.warn(`${c.error} Running Alembic with the config as it is.`);
+  }
   let entry = ['-m', 'alembic'];
   let via = '';
   if (conn) {
@@ -95,7 +108,7 @@ export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], ti
       env.ALEMBIC_MIGRATIONS_URL = conn.raw;
       entry = ['-c', WITH_URL];
     }
-    via = `   [database: ${conn.redacted} from ${conn.source}${conn.password === 'secret' ? ', password from secret storage' : ''}]`;
+    via = `   [database: ${conn.redacted} from ${conn.source}${conn.password === 'secret' ? ', password from secret storage' : ''}${conn.fromConfig ? '' : '; sqlalchemy.url set to it'}]`;
   }
   const xs = (conn?.x ?? []).flatMap((x) => ['-x', x]);
   const argv = [...entry, '-c', setup.configPath, '-n', setup.section, ...xs, ...args];

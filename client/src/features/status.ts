@@ -32,7 +32,7 @@ export class StatusService implements vscode.Disposable {
   constructor(private client: LanguageClient, private model: GraphModel, private connections: Connections, private log: vscode.LogOutputChannel, private wasmDir: string) {
     this.item.name = 'Alembic status';
     this.item.command = 'alembic.selectConnection';
-    this.disposables.push(connections.onDidChange(() => void this.refresh()));
+    this.disposables.push(connections.onDidChange(() => void this.refresh()), vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()));
     // Graph changes come with every keystroke in a migration; the database only needs a new look
     // when the revisions or their parents changed.
     let shape = '';
@@ -52,22 +52,32 @@ export class StatusService implements vscode.Disposable {
       this.running = this.doRefresh().finally(() => { this.running = undefined; });
       return this.running;
     }
-    this.again ??= this.running.then(() => {
+    const next = (): Promise<void> => {
       this.again = undefined;
       return this.refresh();
-    });
+    };
+    this.again ??= this.running.then(next, next);
     return this.again;
   }
 
   private async doRefresh(): Promise<void> {
     const setups = this.model.graph?.setups ?? [];
-    for (const s of setups) this.bySetup.set(s.id, await this.statusOf(s));
+    for (const s of setups) {
+      try {
+        this.bySetup.set(s.id, await this.statusOf(s));
+      } catch (e) {
+        this.log.error(`status of ${s.id} failed`, e as Error);
+        this.bySetup.set(s.id, { kind: 'error', message: `Reading the status failed: ${(e as Error).message}` });
+      }
+    }
     for (const id of [...this.bySetup.keys()]) if (!setups.some((s) => s.id === id)) this.bySetup.delete(id);
     this.render(setups);
     this.emitter.fire();
   }
 
   private async statusOf(s: SetupGraph): Promise<SetupStatus> {
+    // .env and the settings of an untrusted folder could point us (and a stored password) anywhere
+    if (!vscode.workspace.isTrusted) return { kind: 'error', message: 'Trust this workspace to see the database status: it reads .env and connects to the database named there.' };
     const c = await this.connections.resolve(s);
     if (!c) return { kind: 'none' };
     if ('error' in c) return { kind: 'error', message: c.error, source: c.source };
@@ -83,7 +93,7 @@ export class StatusService implements vscode.Disposable {
       const message = e instanceof DbError ? e.message : `Reading the version table of ${connection.display} failed: ${(e as Error).message}`;
       const errorKind = e instanceof DbError ? e.kind : 'other';
       this.log.warn(`status of ${s.id} (${connection.redacted} from ${connection.source}): ${message}`);
-      if (errorKind === 'auth') this.offerPassword(s, connection, message);
+      if (errorKind === 'auth' && connection.password !== 'url') this.offerPassword(s, connection, message);
       return { kind: 'error', message, display: connection.display, source: connection.source, connection, errorKind };
     }
   }

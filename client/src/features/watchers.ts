@@ -14,13 +14,16 @@ import type { GraphModel } from './model';
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
   private sub: vscode.Disposable;
+  /** While a wanted folder is missing (a branch switch removed it), look again every 2 s. */
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private client: LanguageClient, private model: GraphModel) {
     this.sub = model.onDidChange(() => this.sync());
     this.sync();
   }
 
-  private sync(): void {
+  /** `afterGap`: folders that come back are re-listed by the server (files may have appeared meanwhile). */
+  private sync(afterGap = false): void {
     const want = new Set<string>();
     for (const s of this.model.graph?.setups ?? []) {
       for (const d of s.versionLocations ?? []) want.add(d);
@@ -32,18 +35,30 @@ export class FolderWatchers implements vscode.Disposable {
         this.byDir.delete(dir);
       }
     }
+    let missing = false;
     for (const dir of want) {
       if (this.byDir.has(dir)) continue;
       try {
         const w = fs.watch(dir, { persistent: false }, (event, name) => {
+          if (!fs.existsSync(dir)) {
+            this.unwatch(dir); // the folder itself went away: watch it again when it is back
+            this.sync(true);
+          }
           if (name && name.endsWith('.py')) this.forward(path.join(dir, name.toString()), event);
         });
-        w.on('error', () => { w.close(); this.byDir.delete(dir); });
+        w.on('error', () => { this.unwatch(dir); this.sync(); });
         this.byDir.set(dir, w);
+        if (afterGap) this.forward(path.join(dir, '__init__.py'), 'rename'); // a deleted-file event: the server re-lists the folder
       } catch {
-        // the folder does not exist (yet): the next graph change tries again
+        missing = true;
       }
     }
+    if (missing && !this.retry) this.retry = setTimeout(() => { this.retry = undefined; this.sync(true); }, 2000);
+  }
+
+  private unwatch(dir: string): void {
+    this.byDir.get(dir)?.close();
+    this.byDir.delete(dir);
   }
 
   private forward(file: string, event: string): void {
@@ -54,6 +69,7 @@ export class FolderWatchers implements vscode.Disposable {
 
   dispose(): void {
     this.sub.dispose();
+    clearTimeout(this.retry);
     for (const w of this.byDir.values()) w.close();
     this.byDir.clear();
   }

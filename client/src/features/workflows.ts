@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { RevisionInfo, SetupGraph, WalkParams, WalkResult } from '../../../server/src/protocol';
 import { WalkRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
+import type { Connection } from './connections';
 import { report, runAlembic } from './runner';
 
 /** Where a command was invoked: a tree node or code lens passes the revision; the palette nothing. */
@@ -70,8 +71,8 @@ const PREVIEW_LINES = 30;
  * The offline SQL of a step range (`alembic upgrade|downgrade FROM:TO --sql`), for the
  * confirmation. Undefined with a reason when Alembic cannot render it offline.
  */
-async function sqlPreview(ctx: Ctx, setup: SetupGraph, args: string[]): Promise<{ sql: string } | { reason: string }> {
-  const res = await runAlembic(ctx, setup, [...args, '--sql'], 'Alembic: preparing the SQL preview', { quiet: true });
+async function sqlPreview(ctx: Ctx, setup: SetupGraph, args: string[], connection: Connection | undefined): Promise<{ sql: string } | { reason: string }> {
+  const res = await runAlembic(ctx, setup, [...args, '--sql'], 'Alembic: preparing the SQL preview', { quiet: true, connection });
   if (!res) return { reason: 'Alembic did not run' };
   if (res.code !== 0 || res.cancelled) {
     const last = res.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${res.code}`;
@@ -86,23 +87,21 @@ async function sqlPreview(ctx: Ctx, setup: SetupGraph, args: string[]): Promise<
  * and production connections list the exact steps and preview the SQL (offline `--sql`) when
  * Alembic can render the range; production also asks for the database name to be typed.
  */
-async function confirm(ctx: Ctx, setup: SetupGraph, what: string, steps: string[] | undefined, destructive: boolean, sqlArgs?: string[]): Promise<boolean> {
-  const c = await ctx.connections?.resolve(setup);
-  const conn = c && 'connection' in c ? c.connection : undefined;
+async function confirm(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined, what: string, steps: string[] | null | undefined, destructive: boolean, sqlArgs?: string[]): Promise<boolean> {
   const display = conn ? conn.display : 'the database in the config';
   const prod = conn?.production ?? false;
   if (!destructive && !prod) return true;
   let preview = '';
   let sql = '';
   if (sqlArgs) {
-    const p = await sqlPreview(ctx, setup, sqlArgs);
+    const p = await sqlPreview(ctx, setup, sqlArgs, conn);
     if ('sql' in p) {
       sql = p.sql;
       const lines = p.sql.split('\n');
       preview = `\n\nSQL (alembic ${sqlArgs.join(' ')} --sql):\n${lines.slice(0, PREVIEW_LINES).join('\n')}${lines.length > PREVIEW_LINES ? `\n… ${lines.length - PREVIEW_LINES} more lines ("Open SQL" shows all)` : ''}`;
     } else preview = `\n\nNo SQL preview: ${p.reason}`;
   }
-  const stepText = steps?.length ? `Steps, in order:\n${steps.map((s) => `  ${s} ${setup.revisions.find((r) => r.id === s)?.message ?? ''}`).join('\n')}` : 'No migration steps.';
+  const stepText = steps === null ? `Steps: not known here (the live status cannot read ${conn?.url.dialect ?? 'this database'}); Alembic works them out.` : steps?.length ? `Steps, in order:\n${steps.map((s) => `  ${s} ${setup.revisions.find((r) => r.id === s)?.message ?? ''}`).join('\n')}` : 'No migration steps.';
   const detail = `${display}${conn ? ` (${conn.source === 'settings' ? `connection "${conn.name}"` : `from ${conn.source}`})` : ''}${prod ? ' — PRODUCTION' : ''}\n\n${stepText}${preview}`;
   for (;;) {
     const answer = await ctx.confirm(`${what} on ${display}?`, detail, prod ? 'Continue…' : what, sql ? ['Open SQL'] : []);
@@ -121,15 +120,32 @@ async function confirm(ctx: Ctx, setup: SetupGraph, what: string, steps: string[
   return typed === db;
 }
 
-function applied(ctx: Ctx, setup: SetupGraph): string[] {
+/**
+ * What the database has, from the status, when the status is of this very connection; undefined
+ * when it is not known (an error, or a status still of the previous selection).
+ */
+function applied(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined): string[] | undefined {
   const st = ctx.status?.bySetup.get(setup.id);
-  return st?.kind === 'ok' ? st.status.applied : [];
+  return st?.kind === 'ok' && st.connection.key === conn?.key && st.connection.display === conn.display ? st.status.applied : undefined;
+}
+
+/**
+ * The connection a run uses, resolved once for its confirmation, preview and run; false (after
+ * telling the user) when the selected one does not work.
+ */
+async function connectionOf(ctx: Ctx, setup: SetupGraph): Promise<Connection | undefined | false> {
+  const c = await ctx.connections?.resolve(setup);
+  if (c && 'error' in c && c.selected) {
+    void vscode.window.showErrorMessage(`${c.error} Nothing was run.`, 'Select Connection').then((pick) => { if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: setup.id }); });
+    return false;
+  }
+  return c && 'connection' in c ? c.connection : undefined;
 }
 
 /** `FROM:TO` for an offline (`--sql`) preview, when one revision is applied (or none). */
-function offlineRange(ctx: Ctx, setup: SetupGraph, to: string): string | undefined {
-  const cur = applied(ctx, setup);
-  if (cur.length > 1) return undefined;
+function offlineRange(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined, to: string): string | undefined {
+  const cur = applied(ctx, setup, conn);
+  if (!cur || cur.length > 1) return undefined;
   return cur.length ? `${cur[0]}:${to}` : to;
 }
 
@@ -140,9 +156,17 @@ function downgradeEnd(setup: SetupGraph, steps: string[]): string | undefined {
   return last.down[0] ?? 'base';
 }
 
-async function walk(ctx: Ctx, setup: SetupGraph, kind: 'upgrade' | 'downgrade', target: string): Promise<string[] | { error: string }> {
-  const current = applied(ctx, setup);
-  const params: WalkParams = { setupId: setup.id, kind, current, target };
+/** The steps from what the database has to `target`; null when the database cannot be read here (Alembic decides). */
+async function walk(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined, kind: 'upgrade' | 'downgrade', target: string): Promise<string[] | { error: string } | null> {
+  await ctx.status?.refresh(); // the walk starts from what the database has now
+  const current = applied(ctx, setup, conn);
+  if (!current && conn) {
+    const st = ctx.status?.bySetup.get(setup.id);
+    // a dialect the live status cannot read: Alembic alone knows the steps
+    if (st?.kind === 'error' && st.errorKind === 'unsupported') return null;
+    return { error: `the state of ${conn.display} is not known (see the status bar); "Alembic: Refresh Database Status" and try again` };
+  }
+  const params: WalkParams = { setupId: setup.id, kind, current: current ?? [], target };
   const w = await ctx.client!.sendRequest<WalkResult>(WalkRequest, params);
   return 'error' in w ? w : w.steps;
 }
@@ -152,14 +176,16 @@ async function upgrade(ctx: Ctx, t: Target): Promise<void> {
   if (!setup) return;
   const target = t.revision ?? (await pickRevision(setup, 'Upgrade to…', [{ label: 'heads', description: 'every head' }, { label: 'head', description: 'the single head' }, { label: '+1', description: 'one step' }]));
   if (!target) return;
-  const steps = await walk(ctx, setup, 'upgrade', target);
-  if (!Array.isArray(steps)) {
+  const conn = await connectionOf(ctx, setup);
+  if (conn === false) return;
+  const steps = await walk(ctx, setup, conn, 'upgrade', target);
+  if (steps && !Array.isArray(steps)) {
     void vscode.window.showErrorMessage(`Cannot upgrade to ${target}: ${steps.error}`);
     return;
   }
-  const range = steps.length ? offlineRange(ctx, setup, steps[steps.length - 1]) : undefined;
-  if (!(await confirm(ctx, setup, 'Upgrade', steps, false, range ? ['upgrade', range] : undefined))) return;
-  await report(ctx, await runAlembic(ctx, setup, ['upgrade', target], `Alembic: upgrade ${target}`), `Upgrade to ${target}`);
+  const range = steps?.length ? offlineRange(ctx, setup, conn, steps[steps.length - 1]) : undefined;
+  if (!(await confirm(ctx, setup, conn, 'Upgrade', steps, false, range ? ['upgrade', range] : undefined))) return;
+  await report(ctx, await runAlembic(ctx, setup, ['upgrade', target], `Alembic: upgrade ${target}`, { connection: conn }), `Upgrade to ${target}`);
 }
 
 async function downgrade(ctx: Ctx, t: Target): Promise<void> {
@@ -167,19 +193,21 @@ async function downgrade(ctx: Ctx, t: Target): Promise<void> {
   if (!setup) return;
   const target = t.revision ?? (await pickRevision(setup, 'Downgrade to…', [{ label: '-1', description: 'one step back' }, { label: 'base', description: 'undo everything' }]));
   if (!target) return;
-  const steps = await walk(ctx, setup, 'downgrade', target);
-  if (!Array.isArray(steps)) {
+  const conn = await connectionOf(ctx, setup);
+  if (conn === false) return;
+  const steps = await walk(ctx, setup, conn, 'downgrade', target);
+  if (steps && !Array.isArray(steps)) {
     void vscode.window.showErrorMessage(`Cannot downgrade to ${target}: ${steps.error}`);
     return;
   }
-  if (!steps.length) {
+  if (steps && !steps.length) {
     void vscode.window.showInformationMessage(`Nothing to downgrade: ${target} is not below what the database has.`);
     return;
   }
-  const end = downgradeEnd(setup, steps);
-  const range = end ? offlineRange(ctx, setup, end) : undefined;
-  if (!(await confirm(ctx, setup, 'Downgrade', steps, true, range ? ['downgrade', range] : undefined))) return;
-  await report(ctx, await runAlembic(ctx, setup, ['downgrade', target], `Alembic: downgrade ${target}`), `Downgrade to ${target}`);
+  const end = steps ? downgradeEnd(setup, steps) : undefined;
+  const range = end ? offlineRange(ctx, setup, conn, end) : undefined;
+  if (!(await confirm(ctx, setup, conn, 'Downgrade', steps, true, range ? ['downgrade', range] : undefined))) return;
+  await report(ctx, await runAlembic(ctx, setup, ['downgrade', target], `Alembic: downgrade ${target}`, { connection: conn }), `Downgrade to ${target}`);
 }
 
 async function stamp(ctx: Ctx, t: Target): Promise<void> {
@@ -187,9 +215,12 @@ async function stamp(ctx: Ctx, t: Target): Promise<void> {
   if (!setup) return;
   const target = t.revision ?? (await pickRevision(setup, 'Stamp the database as…', [{ label: 'heads', description: 'mark every head applied' }, { label: 'base', description: 'mark nothing applied' }]));
   if (!target) return;
-  const range = offlineRange(ctx, setup, target);
-  if (!(await confirm(ctx, setup, `Stamp ${target}`, [], true, range ? ['stamp', range] : undefined))) return;
-  await report(ctx, await runAlembic(ctx, setup, ['stamp', target], `Alembic: stamp ${target}`), `Stamp ${target}`);
+  const conn = await connectionOf(ctx, setup);
+  if (conn === false) return;
+  await ctx.status?.refresh();
+  const range = offlineRange(ctx, setup, conn, target);
+  if (!(await confirm(ctx, setup, conn, `Stamp ${target}`, [], true, range ? ['stamp', range] : undefined))) return;
+  await report(ctx, await runAlembic(ctx, setup, ['stamp', target], `Alembic: stamp ${target}`, { connection: conn }), `Stamp ${target}`);
 }
 
 /** Offline SQL for the exact range (`upgrade from:to --sql`), opened in an SQL editor. */

@@ -72,10 +72,21 @@ export function withPassword(raw: string, password: string): string {
 
 /** The key a password is kept under: the URL's identity without its password. */
 export function passwordKey(u: DbUrl): string {
-  return `${u.dialect}://${u.username ?? ''}@${u.host ?? 'localhost'}:${u.port ?? ''}/${u.database ?? ''}`;
+  // the host the driver really connects to: ?host= / ?unix_socket= win over the URL's host
+  const host = u.query.host ?? u.query.unix_socket ?? u.host ?? 'localhost';
+  const port = u.port ?? DEFAULT_PORT[u.dialect] ?? '';
+  return `${u.dialect}://${u.username ?? ''}@${host}:${port}/${u.database ?? ''}`;
 }
+
+const DEFAULT_PORT: Record<string, number> = { postgresql: 5432, postgres: 5432, mysql: 3306, mariadb: 3306 };
 
 /** `raw` without its password (the user stays). */
 export function withoutPassword(raw: string): string {
-  return raw.replace(/^([a-zA-Z][\w+.-]*:\/\/[^:/@]*):[^@]*@/s, '$1@');
+  // as redactUrl: the userinfo ends at the last "@" (a raw "@" or "/" in the password stays inside it)
+  const m = /^([a-zA-Z][\w+.-]*:\/\/)(.*)$/s.exec(raw.trim());
+  if (!m) return raw;
+  const at = m[2].lastIndexOf('@');
+  const colon = m[2].indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return raw;
+  return `${m[1]}${m[2].slice(0, colon)}${m[2].slice(at)}`;
 }

@@ -126,45 +126,49 @@ async function readMysql(u: DbUrl, table: VersionTable, timeoutMs: number): Prom
   }
 }
 
+/** The messages both servers share: what happened, then what to do. */
+const told = {
+  refused: (where: string, msg: string) => new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth'),
+  missing: (where: string, msg: string) => new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database'),
+  unreachable: (where: string, code: string) => new DbError(`${where}: cannot connect (${code}). Is the server running and the host/port right?`, 'unreachable'),
+  timeout: (where: string) => new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout'),
+};
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH']);
+const hidePasswords = (m: string): string => m.replace(/:\/\/[^@\s]*@/g, '://***@');
+
 function mysqlError(e: Error & { code?: string }, where: string): DbError {
-  const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
+  const msg = hidePasswords(e.message);
+  if (e.code && UNREACHABLE.has(e.code)) return told.unreachable(where, e.code);
   switch (e.code) {
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-      return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+      return told.refused(where, msg);
     case 'ER_DBACCESS_DENIED_ERROR':
       return new DbError(`${where}: this user may not use the database (${msg}): grant it access (GRANT ... ON db.*), or use another user.`, 'denied');
     case 'ER_BAD_DB_ERROR':
-      return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'EHOSTUNREACH':
-      return new DbError(`${where}: cannot connect (${e.code}). Is the server running and the host/port right?`, 'unreachable');
+      return told.missing(where, msg);
     case 'ETIMEDOUT':
     case 'PROTOCOL_SEQUENCE_TIMEOUT':
-      return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+      return told.timeout(where);
   }
   return new DbError(`${where}: ${msg}`, 'other');
 }
 
 function pgError(e: Error & { code?: string }, where: string): DbError {
-  const msg = e.message.replace(/:\/\/[^@\s]*@/g, '://***@');
+  const msg = hidePasswords(e.message);
+  if (e.code && UNREACHABLE.has(e.code)) return told.unreachable(where, e.code);
   switch (e.code) {
     case '28P01':
-      return new DbError(`${where}: the password was refused (${msg}). Check the user and password of this connection.`, 'auth');
+      return told.refused(where, msg);
     case '28000':
       return new DbError(`${where}: the server does not let this user in from here (${msg}): its access rules (pg_hba.conf) decide, not the password. Ask the database's administrator, or use another user or host.`, 'denied');
     case '3D000':
-      return new DbError(`${where}: the database does not exist (${msg}). Create it, or fix the database name in the URL.`, 'missing-database');
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'EHOSTUNREACH':
-      return new DbError(`${where}: cannot connect (${e.code}). Is the server running and the host/port right?`, 'unreachable');
+      return told.missing(where, msg);
   }
   if (/password must be a string|no password (was )?supplied|password authentication failed/i.test(msg)) {
     return new DbError(`${where}: the server asks for a password and none was given. Enter it (kept in secret storage), or put it in ~/.pgpass or the URL in .env.`, 'auth');
   }
-  if (/timeout|timed out/i.test(msg)) return new DbError(`${where}: no answer within the time limit. Is the host reachable?`, 'timeout');
+  if (/timeout|timed out/i.test(msg)) return told.timeout(where);
   if (/terminat|Connection ended|ECONNRESET/i.test(msg)) return new DbError(`${where}: the server closed the connection (${msg}). Is it shutting down or restarting?`, 'unreachable');
   return new DbError(`${where}: ${msg}`, 'other');
 }

@@ -143,6 +143,25 @@ suite('Connections: settings, Select Connection, production, -x', () => {
       fs.writeFileSync(env, original);
     }
   });
+
+  test('an env.py that connects somewhere else than the selected connection: nothing runs, and Alembic says why', async () => {
+    const s = sample();
+    await setConfig('connections', [{ name: 'scratch', url: 'sqlite:///scratch.db' }]);
+    await api.connections.select(s, 'settings:scratch');
+    const before = (await statusOf(s, (x) => x.display === 'SQLite scratch.db' && x.kind === 'ok', 'scratch.db')).status!.applied;
+    const env = path.join(ws(), 'migrations', 'env.py');
+    const original = fs.readFileSync(env, 'utf8');
+    fs.writeFileSync(env, original.replace('target_metadata = None', 'config.set_main_option("sqlalchemy.url", "sqlite:///elsewhere.db")\ntarget_metadata = None'));
+    try {
+      await vscode.commands.executeCommand('alembic.upgrade', { setupId: s.id, revision: 'heads' });
+      const log = await until(() => { const t = logText(); return /env\.py connected to sqlite:\/\/\/elsewhere\.db, not to the selected connection sqlite:\/\/\/scratch\.db\. Nothing was run/.test(t) ? t : undefined; }, 'the refusal in the log');
+      assert.ok(log);
+      const st = await statusOf(s, (x) => x.display === 'SQLite scratch.db' && x.kind === 'ok', 'scratch.db again');
+      assert.deepStrictEqual(st.status!.applied, before, 'scratch.db untouched');
+    } finally {
+      fs.writeFileSync(env, original);
+    }
+  });
 });
 
 suite('Passwords and a server that goes down (PostgreSQL with scram-sha-256)', () => {

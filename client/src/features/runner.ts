@@ -96,6 +96,11 @@ function scrub(line: string): string {
   return line.replace(/[a-zA-Z][\w+.-]*:\/\/[^\s'"]+/g, (u) => redactUrl(u));
 }
 
+/** The connection the user chose does not work now: say so, run nothing, offer to choose again. */
+export function refuseSelection(setup: SetupGraph, error: string): void {
+  void vscode.window.showErrorMessage(`${error} Nothing was run.`, 'Select Connection').then((pick) => { if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: setup.id }); });
+}
+
 /**
  * `quiet`: progress in the status bar instead of a notification (previews that run before a
  * confirmation). `connection`: the one the user confirmed (resolved once, so the run cannot
@@ -120,8 +125,7 @@ export async function runAlembic(ctx: Ctx, setup: SetupGraph, args: string[], ti
   const conn = c && 'connection' in c ? c.connection : undefined;
   if (c && 'error' in c) {
     if (c.selected) {
-      // the user chose a connection that does not work now: never fall back to another database
-      void vscode.window.showErrorMessage(`${c.error} Nothing was run.`, 'Select Connection').then((pick) => { if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: setup.id }); });
+      refuseSelection(setup, c.error); // never fall back to another database than the chosen one
       return undefined;
     }
     ctx.log.warn(`${c.error} Running Alembic with the config as it is.`);

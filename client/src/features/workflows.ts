@@ -10,7 +10,7 @@ import type { RevisionInfo, SetupGraph, WalkParams, WalkResult } from '../../../
 import { WalkRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import type { Connection } from './connections';
-import { report, runAlembic } from './runner';
+import { refuseSelection, report, runAlembic, RunResult } from './runner';
 
 /** Where a command was invoked: a tree node or code lens passes the revision; the palette nothing. */
 export interface Target {
@@ -136,7 +136,7 @@ function applied(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined): str
 async function connectionOf(ctx: Ctx, setup: SetupGraph): Promise<Connection | undefined | false> {
   const c = await ctx.connections?.resolve(setup);
   if (c && 'error' in c && c.selected) {
-    void vscode.window.showErrorMessage(`${c.error} Nothing was run.`, 'Select Connection').then((pick) => { if (pick) void vscode.commands.executeCommand('alembic.selectConnection', { setupId: setup.id }); });
+    refuseSelection(setup, c.error);
     return false;
   }
   return c && 'connection' in c ? c.connection : undefined;
@@ -171,13 +171,20 @@ async function walk(ctx: Ctx, setup: SetupGraph, conn: Connection | undefined, k
   return 'error' in w ? w : w.steps;
 }
 
-async function upgrade(ctx: Ctx, t: Target): Promise<void> {
+/** What upgrade, downgrade and stamp start from: the setup, the target (asked unless given) and the one connection of the run. */
+async function begin(ctx: Ctx, t: Target, placeHolder: string, extra: { label: string; description: string }[]): Promise<{ setup: SetupGraph; target: string; conn: Connection | undefined } | undefined> {
   const setup = await pickSetup(ctx, t);
-  if (!setup) return;
-  const target = t.revision ?? (await pickRevision(setup, 'Upgrade to…', [{ label: 'heads', description: 'every head' }, { label: 'head', description: 'the single head' }, { label: '+1', description: 'one step' }]));
-  if (!target) return;
+  if (!setup) return undefined;
+  const target = t.revision ?? (await pickRevision(setup, placeHolder, extra));
+  if (!target) return undefined;
   const conn = await connectionOf(ctx, setup);
-  if (conn === false) return;
+  return conn === false ? undefined : { setup, target, conn };
+}
+
+async function upgrade(ctx: Ctx, t: Target): Promise<void> {
+  const b = await begin(ctx, t, 'Upgrade to…', [{ label: 'heads', description: 'every head' }, { label: 'head', description: 'the single head' }, { label: '+1', description: 'one step' }]);
+  if (!b) return;
+  const { setup, target, conn } = b;
   const steps = await walk(ctx, setup, conn, 'upgrade', target);
   if (steps && !Array.isArray(steps)) {
     void vscode.window.showErrorMessage(`Cannot upgrade to ${target}: ${steps.error}`);
@@ -189,12 +196,9 @@ async function upgrade(ctx: Ctx, t: Target): Promise<void> {
 }
 
 async function downgrade(ctx: Ctx, t: Target): Promise<void> {
-  const setup = await pickSetup(ctx, t);
-  if (!setup) return;
-  const target = t.revision ?? (await pickRevision(setup, 'Downgrade to…', [{ label: '-1', description: 'one step back' }, { label: 'base', description: 'undo everything' }]));
-  if (!target) return;
-  const conn = await connectionOf(ctx, setup);
-  if (conn === false) return;
+  const b = await begin(ctx, t, 'Downgrade to…', [{ label: '-1', description: 'one step back' }, { label: 'base', description: 'undo everything' }]);
+  if (!b) return;
+  const { setup, target, conn } = b;
   const steps = await walk(ctx, setup, conn, 'downgrade', target);
   if (steps && !Array.isArray(steps)) {
     void vscode.window.showErrorMessage(`Cannot downgrade to ${target}: ${steps.error}`);
@@ -211,12 +215,9 @@ async function downgrade(ctx: Ctx, t: Target): Promise<void> {
 }
 
 async function stamp(ctx: Ctx, t: Target): Promise<void> {
-  const setup = await pickSetup(ctx, t);
-  if (!setup) return;
-  const target = t.revision ?? (await pickRevision(setup, 'Stamp the database as…', [{ label: 'heads', description: 'mark every head applied' }, { label: 'base', description: 'mark nothing applied' }]));
-  if (!target) return;
-  const conn = await connectionOf(ctx, setup);
-  if (conn === false) return;
+  const b = await begin(ctx, t, 'Stamp the database as…', [{ label: 'heads', description: 'mark every head applied' }, { label: 'base', description: 'mark nothing applied' }]);
+  if (!b) return;
+  const { setup, target, conn } = b;
   await ctx.status?.refresh();
   const range = offlineRange(ctx, setup, conn, target);
   if (!(await confirm(ctx, setup, conn, `Stamp ${target}`, [], true, range ? ['stamp', range] : undefined))) return;
@@ -264,8 +265,11 @@ async function newRevision(ctx: Ctx, t: Target, autogenerate: boolean): Promise<
   if (!message) return;
   const args = ['revision', '-m', message, ...(autogenerate ? ['--autogenerate'] : [])];
   const res = await runAlembic(ctx, setup, args, `Alembic: ${autogenerate ? 'autogenerate' : 'new revision'}`);
-  if (!(await report(ctx, res, autogenerate ? 'Autogenerate' : 'New revision')) || !res) return;
-  // "Generating /path/to/versions/abc_msg.py ...  done": open it (Alembic's advice: review autogenerated files)
+  if (await report(ctx, res, autogenerate ? 'Autogenerate' : 'New revision')) await openGenerated(res!);
+}
+
+/** Opens the file Alembic reports as "Generating /path/to/versions/abc_msg.py ...  done" (its advice: review what it wrote). */
+async function openGenerated(res: RunResult): Promise<void> {
   const m = /Generating (.+?\.py)/.exec(res.stdout + res.stderr);
   if (m) await vscode.window.showTextDocument(vscode.Uri.file(m[1].trim()));
 }
@@ -280,9 +284,7 @@ async function mergeHeads(ctx: Ctx, t: Target): Promise<void> {
   const message = t.message ?? await vscode.window.showInputBox({ prompt: `Message of the merge revision (${setup.heads.join(', ')})`, value: 'merge heads', ignoreFocusOut: true });
   if (!message) return;
   const res = await runAlembic(ctx, setup, ['merge', '-m', message, 'heads'], 'Alembic: merge heads');
-  if (!(await report(ctx, res, 'Merge heads')) || !res) return;
-  const m = /Generating (.+?\.py)/.exec(res.stdout + res.stderr);
-  if (m) await vscode.window.showTextDocument(vscode.Uri.file(m[1].trim()));
+  if (await report(ctx, res, 'Merge heads')) await openGenerated(res!);
 }
 
 export const WORKFLOWS: Record<string, (ctx: Ctx) => (arg?: unknown) => Promise<void>> = {

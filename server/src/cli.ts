@@ -7,7 +7,7 @@
  * (both take --cache to reuse the previous result when no input file changed)
  */
 import * as path from 'path';
-import { indexWorkspace, nodeFs, SetupIndex } from './core';
+import { indexWorkspace, nodeFs, SetupIndex, summaryOf } from './core';
 import { historyOrder } from './core/graph/walk';
 import { startReadAhead } from './core/readAhead';
 import type { Finding } from './core/types';
@@ -104,7 +104,7 @@ function setupJson(ix: SetupIndex): object {
     revisions: graph.order.map((id) => {
       const n = graph.nodes.get(id)!;
       const f = files[n.key];
-      return { id, downRevisions: n.down, dependsOn: n.dependsOn, branchLabels: n.ownLabels, path: rel(f.path), message: f.facts?.doc?.message ?? '' };
+      return { id, downRevisions: n.down, dependsOn: n.dependsOn, branchLabels: n.ownLabels, path: rel(f.path), message: summaryOf(f).message };
     }),
     heads: graph.heads,
     bases: graph.bases,
@@ -121,7 +121,7 @@ function printGraphText(ix: SetupIndex, log: (s?: string) => void): void {
     const n = graph.nodes.get(id)!;
     const marks = [n.isHead && 'head', n.isBase && 'base', n.isBranchPoint && 'branchpoint', n.isMergePoint && 'mergepoint'].filter(Boolean);
     const labels = n.labels.length ? ` (${n.labels.join(', ')})` : '';
-    log(`${n.down.length ? n.down.join(', ') : '<base>'} -> ${id}${labels}${marks.length ? ` (${marks.join(') (')})` : ''}, ${files[n.key].facts?.doc?.message ?? ''}`);
+    log(`${n.down.length ? n.down.join(', ') : '<base>'} -> ${id}${labels}${marks.length ? ` (${marks.join(') (')})` : ''}, ${summaryOf(files[n.key]).message}`);
   };
   const broken = graph.problems.some((p) => p.kind === 'cycle' || p.kind === 'dependency-cycle');
   if (!broken) historyOrder(graph).forEach(line);

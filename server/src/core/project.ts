@@ -11,6 +11,7 @@ import { updateRevision } from './graph/update';
 import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
+import { quickScan } from './python/quickScan';
 import { readMigration } from './python/read';
 import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
@@ -25,6 +26,63 @@ export interface ScriptFile {
   /** The revision id Alembic would use (from `revision`, or an all-hex file name). */
   id?: string;
   idFromFilename?: boolean;
+  /** What is read of every file; derived from the facts once (see summaryOf). */
+  summary?: FileSummary;
+}
+
+/**
+ * The part of a file's facts that the graph, the history and the diagnostics read for every
+ * file. Everything else (spans, the docstring's lines, the function bodies) is read only for
+ * the few files a finding, a hover or a symbol is about.
+ */
+export interface FileSummary {
+  /** Alembic's message (`Script.doc`); '' when there is no docstring. */
+  message: string;
+  createDate?: string;
+  /** 0-based line of the revision value (0 when there is none). */
+  line: number;
+  /** The graph input, without its key; undefined when Alembic could not load the file. */
+  input?: Omit<RevisionInput, 'key'>;
+  /** The findings about this file alone. */
+  findings: Finding[];
+}
+
+/** The summary of a file (computed on first use). */
+export function summaryOf(f: ScriptFile): FileSummary {
+  return (f.summary ??= {
+    message: f.facts?.doc?.message ?? '',
+    createDate: f.facts?.doc?.createDate,
+    line: f.facts?.headers.revision?.value.span.line ?? 0,
+    input: revisionInput(f),
+    findings: findingsOfFile(f),
+  });
+}
+
+/**
+ * A file the quick scanner read (the shape `alembic revision` writes; most files of a large
+ * history). It keeps its text and summary; its facts are read again from the text when
+ * something asks for them. Holding a few objects per file instead of a few dozen is most of
+ * what garbage collection costs when thousands of files are read at once.
+ */
+class QuickFile implements ScriptFile {
+  id?: string;
+  idFromFilename?: boolean;
+  summary?: FileSummary;
+  private kept: MigrationFacts | undefined;
+  constructor(readonly path: string, private readonly text: string, facts: MigrationFacts) {
+    this.kept = facts;
+  }
+
+  get facts(): MigrationFacts {
+    return (this.kept ??= quickScan(this.text)!);
+  }
+
+  /** Takes the summary and lets the facts go. */
+  settle(): this {
+    summaryOf(this);
+    this.kept = undefined;
+    return this;
+  }
 }
 
 export interface SetupIndex {
@@ -127,7 +185,9 @@ export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 
   const d = decodeSource(bytes);
   if ('error' in d) return withId({ path: file, readError: d.error });
   if (mode === 'fast') {
-    const facts = scanMigration(d.text);
+    const quick = quickScan(d.text);
+    if (quick) return withId(new QuickFile(file, d.text, quick)).settle();
+    const facts = scanMigration(d.text, false);
     if (facts) return withId({ path: file, facts });
   }
   await initPythonParser(); // loaded only when a file needs it
@@ -139,7 +199,7 @@ export function scriptFromText(file: string, text: string, mode: ReadMode = 'ful
   return withId({ path: file, facts: readMigration(text, mode) });
 }
 
-function withId(f: ScriptFile): ScriptFile {
+function withId<F extends ScriptFile>(f: F): F {
   const rev = f.facts?.headers.revision?.value;
   if (rev?.kind === 'str') f.id = rev.item.value;
   else if (!rev || f.readError) {
@@ -156,14 +216,14 @@ function withId(f: ScriptFile): ScriptFile {
 export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
   const out: RevisionInput[] = [];
   files.forEach((f, key) => {
-    const r = revisionInput(f, key);
-    if (r) out.push(r);
+    const r = summaryOf(f).input;
+    if (r) out.push({ ...r, key });
   });
   return out;
 }
 
 /** Graph input of one file; undefined when Alembic could not load it. */
-function revisionInput(f: ScriptFile, key: number): RevisionInput | undefined {
+function revisionInput(f: ScriptFile): Omit<RevisionInput, 'key'> | undefined {
   if (!f.facts || f.id === undefined) return undefined;
   const h = f.facts.headers;
   const down = h.down_revision?.value;
@@ -173,16 +233,15 @@ function revisionInput(f: ScriptFile, key: number): RevisionInput | undefined {
     down: valueItems(down).map((i) => i.value),
     dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
     branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
-    key,
   };
 }
 
-const sameInput = (a: RevisionInput | undefined, b: RevisionInput | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameInput = (a: Omit<RevisionInput, 'key'> | undefined, b: Omit<RevisionInput, 'key'> | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Graph and findings of a setup whose files are already loaded (pure). */
 export function analyzeSetup(setup: Setup, files: ScriptFile[], extra: Finding[] = []): SetupIndex {
   const graph = buildGraph(revisionInputs(files));
-  const perFile = files.map(findingsOfFile);
+  const perFile = files.map((f) => summaryOf(f).findings);
   return assemble(setup, files, graph, { extra, perFile, graph: findingsOfGraph(files, graph) });
 }
 
@@ -212,12 +271,12 @@ export function reanalyzeFile(prev: SetupIndex, i: number, file: ScriptFile): Se
   const old = files[i];
   files[i] = file;
   const perFile = prev.parts.perFile.slice();
-  perFile[i] = findingsOfFile(file);
+  perFile[i] = summaryOf(file).findings;
   if (graphKey(old) === graphKey(file)) return assemble(prev.setup, files, prev.graph, { ...prev.parts, perFile });
   let graph = prev.graph;
-  const before = revisionInput(old, i);
-  const after = revisionInput(file, i);
-  if (!sameInput(before, after) && !(before && after && updateRevision(graph, before, after))) {
+  const before = summaryOf(old).input;
+  const after = summaryOf(file).input;
+  if (!sameInput(before, after) && !(before && after && updateRevision(graph, { ...before, key: i }, { ...after, key: i }))) {
     graph = buildGraph(revisionInputs(files));
   }
   return assemble(prev.setup, files, graph, { ...prev.parts, perFile, graph: findingsOfGraph(files, graph) });

@@ -12,6 +12,7 @@ import {
 import type { Finding, ScriptFile, SetupIndex, Span } from '../core';
 import { HEADER_NAMES, HeaderName, valueItems } from '../core/python/facts';
 import { mergeRevisionFile } from '../core/templates';
+import { summaryOf } from '../core/project';
 import type { WorkspaceIndex } from './workspace';
 
 export const toUri = (p: string): string => pathToFileURL(p).href;
@@ -75,7 +76,7 @@ export function hover(ws: WorkspaceIndex, file: string, offset: number): Hover |
   const f = files[n.key];
   const status = [n.isHead && 'head', n.isBase && 'base', n.isMergePoint && 'merge point', n.isBranchPoint && 'branch point'].filter(Boolean);
   const lines = [
-    `**${id}**${f.facts?.doc?.message ? ` — ${f.facts.doc.message.split('\n')[0]}` : ''}${status.length ? `  \n_${status.join(', ')}_` : ''}`,
+    `**${id}**${summaryOf(f).message ? ` — ${summaryOf(f).message.split('\n')[0]}` : ''}${status.length ? `  \n_${status.join(', ')}_` : ''}`,
     '',
     `| | |`,
     `|---|---|`,
@@ -84,7 +85,7 @@ export function hover(ws: WorkspaceIndex, file: string, offset: number): Hover |
   ];
   if (n.dependsOn.length) lines.push(`| depends on | ${n.dependsOn.map((x) => `\`${x}\``).join(', ')} |`);
   if (n.labels.length) lines.push(`| branch labels | ${n.labels.join(', ')} |`);
-  if (f.facts?.doc?.createDate) lines.push(`| created | ${f.facts.doc.createDate} |`);
+  if (summaryOf(f).createDate) lines.push(`| created | ${summaryOf(f).createDate} |`);
   lines.push(`| file | ${f.path.split(/[\\/]/).slice(-2).join('/')} |`);
   return { range: toRange(ref.span), contents: { kind: MarkupKind.Markdown, value: lines.join('\n') } };
 }
@@ -149,7 +150,7 @@ export function workspaceSymbols(ws: WorkspaceIndex, query: string): SymbolInfor
     for (const id of ix.graph.order) {
       const n = ix.graph.nodes.get(id)!;
       const f = ix.files[n.key];
-      const msg = f.facts?.doc?.message.split('\n')[0] ?? '';
+      const msg = summaryOf(f).message.split('\n')[0];
       if (q && !id.toLowerCase().startsWith(q) && !msg.toLowerCase().includes(q)) continue;
       out.push(SymbolInformation.create(`${id} ${msg}`.trim(), SymbolKind.Key, toRange(f.facts?.headers.revision?.value.span), toUri(f.path), ix.setup.id));
       if (out.length >= 500) return out;
@@ -177,7 +178,7 @@ export function completion(ws: WorkspaceIndex, file: string, text: string, offse
   const ordered = [...graph.heads, ...[...graph.order].reverse().filter((id) => !heads.has(id))];
   return ordered.filter((id) => id !== self).slice(0, 1000).map((id, i) => {
     const n = graph.nodes.get(id)!;
-    const msg = files[n.key].facts?.doc?.message.split('\n')[0] ?? '';
+    const msg = summaryOf(files[n.key]).message.split('\n')[0];
     return {
       label: id, kind: CompletionItemKind.Value, detail: `${heads.has(id) ? 'head · ' : ''}${msg}`,
       sortText: String(i).padStart(6, '0'), filterText: id,

@@ -9,7 +9,7 @@ import {
 } from '../core';
 import type { CoreFs, Finding, ScriptFile, Setup, SetupIndex } from '../core';
 import { initPythonParser } from '../core/python/parser';
-import { READ_AHEAD_MIN } from '../core/project';
+import { READ_AHEAD_MIN, summaryOf } from '../core/project';
 import type { ReadAhead } from '../core/readAhead';
 import type { RevisionInfo, SetupGraph } from '../protocol';
 
@@ -190,11 +190,11 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   const revisions: RevisionInfo[] = ordered.map((id) => {
     const n = graph.nodes.get(id)!;
     const f = files[n.key];
+    const s = summaryOf(f);
     const c = counts.get(f.path) ?? { e: 0, w: 0 };
     return {
       id, down: n.down, dependsOn: n.dependsOn, labels: [...n.labels], ownLabels: n.ownLabels,
-      message: f.facts?.doc?.message.split('\n')[0] ?? '', createDate: f.facts?.doc?.createDate,
-      path: f.path, line: f.facts?.headers.revision?.value.span.line ?? 0,
+      message: s.message.split('\n')[0], createDate: s.createDate, path: f.path, line: s.line,
       isHead: n.isHead, isBase: n.isBase, isBranchPoint: n.isBranchPoint, isMergePoint: n.isMergePoint,
       errors: c.e, warnings: c.w,
     };

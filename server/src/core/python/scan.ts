@@ -272,9 +272,10 @@ type Val = HeaderValue | typeof UNKNOWN;
 /**
  * The fast reader: the recognizer of standard files (quickScan.ts) first, then this tokenizer.
  * Undefined when neither can vouch for the facts (the caller then parses with tree-sitter).
+ * `tryQuick` false: the caller already knows the first tier said no.
  */
-export function scanMigration(text: string): MigrationFacts | undefined {
-  const quick = quickScan(text);
+export function scanMigration(text: string, tryQuick = true): MigrationFacts | undefined {
+  const quick = tryQuick ? quickScan(text) : undefined;
   if (quick) return quick;
   try {
     return new Scanner(text).run();

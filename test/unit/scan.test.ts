@@ -87,6 +87,15 @@ const QUICK_EDGE = [
   "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f(')\n",
   "revision = 'a'\ndown_revision = None\ndef upgrade():\n    pass",
   "revision = 'a'\ndown_revision = None\ndef upgrade():\n    pass\ndef",
+  // docstrings and strings read by native searches, and the escapes that send them back to the loop
+  "'single-quoted doc'\nrevision = 'a'\ndown_revision = None\n",
+  '""\nrevision = "a"\ndown_revision = None\n',
+  '\nrevision = "a"\ndown_revision = None\n',
+  "'''doc with \\t tab\n\nRevises: b\n'''\nrevision = 'a'\ndown_revision = 'b'\n",
+  '"""unterminated\nrevision = "a"\ndown_revision = None\n',
+  '"""doc\nRevises: b\nCreate Date: 2024-01-01 \t \n"""\nrevision = "a"\ndown_revision = "b"\ndef upgrade():\n    op.execute("""\nUPDATE t SET x = \'\\\\\'\n""")\n    op.f("a\\"b", \'c\\\'d\', "(", "#", \'[\')  # ) ]\n',
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f('a\\\nb')\n",
+  "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f('unterminated)\n",
 ];
 
 describe('fast scanner reads what tree-sitter reads', () => {

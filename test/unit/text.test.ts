@@ -2,8 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { nodeFs } from '../../server/src/core/nodeFs';
-import { decodeSource } from '../../server/src/core/text';
-import { cleanupTmp, tmpDir } from '../helpers';
+import { decodeSource, LineIndex } from '../../server/src/core/text';
+import { DocFacts, readDocFacts } from '../../server/src/core/python/facts';
+import { cleanupTmp, rng, tmpDir } from '../helpers';
 
 after(cleanupTmp);
 
@@ -45,5 +46,46 @@ describe('reading source files', () => {
       assert.ok(Buffer.from(await nodeFs.readFile(p)).equals(data), `size ${size}`);
     }
     await assert.rejects(nodeFs.readFile(path.join(d, 'missing.py')), /ENOENT/);
+  });
+});
+
+/** What readDocFacts did with regular expressions before it searched by hand. */
+function docReference(text: string, raw: string, start: number, end: number, lines: LineIndex): DocFacts {
+  const longdoc = raw.trim();
+  const para = longdoc.indexOf('\n\n');
+  const doc: DocFacts = { span: lines.span(start, end), message: para < 0 ? longdoc : longdoc.slice(0, para) };
+  const date = raw.includes('Create Date:') ? /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw) : null;
+  if (date) doc.createDate = date[1];
+  const revisesAt = text.indexOf('Revises:', start);
+  const rv = revisesAt >= 0 && revisesAt < end ? /^([ \t]*Revises:)([^\n]*)$/m.exec(text.slice(start, end)) : null;
+  if (rv) {
+    const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
+    const at = start + rv.index;
+    doc.revises = { ids, span: lines.span(at, at + rv[0].length) };
+  }
+  return doc;
+}
+
+describe('docstring facts', () => {
+  it('read as the regular expressions read them (Create Date, Revises, line ends, blanks)', () => {
+    const r = rng(7);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+    const parts = ['Create Date:', 'Revises:', 'Revision ID:', ' ', '\t', '  ', '\n', '\r', '\r\n', '\u2028', '\u2029', 'abc', 'a1, b2', ',', 'x Revises:', '2024-01-01 00:00', '"', '\n\n'];
+    let dates = 0;
+    let revises = 0;
+    for (let k = 0; k < 3000; k++) {
+      let raw = '';
+      for (let j = Math.floor(r() * 14); j >= 0; j--) raw += pick(parts);
+      const before = pick(['', 'x = 1\n', '# c\n  ']);
+      const text = `${before}"""${raw}"""\nrest Revises: zz\n`;
+      const start = before.length;
+      const end = start + raw.length + 6;
+      const want = docReference(text, raw, start, end, new LineIndex(text));
+      const got = readDocFacts(text, raw, start, end, new LineIndex(text));
+      assert.deepStrictEqual(got, want, JSON.stringify(text));
+      if (want.createDate !== undefined) dates++;
+      if (want.revises) revises++;
+    }
+    assert.ok(dates > 200 && revises > 200, `cases with a date ${dates}, with Revises ${revises}`);
   });
 });

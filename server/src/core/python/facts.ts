@@ -65,17 +65,45 @@ export function readDocFacts(text: string, raw: string, start: number, end: numb
   const longdoc = raw.trim();
   const para = longdoc.indexOf('\n\n');
   const doc: DocFacts = { span: lines.span(start, end), message: para < 0 ? longdoc : longdoc.slice(0, para) };
-  // (the regular expressions only run when their keyword is there at all)
-  const date = raw.includes('Create Date:') ? /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw) : null;
-  if (date) doc.createDate = date[1];
-  const revisesAt = text.indexOf('Revises:', start);
-  const rv = revisesAt >= 0 && revisesAt < end ? /^([ \t]*Revises:)([^\n]*)$/m.exec(text.slice(start, end)) : null;
+  // `^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$` (multiline), without a regular expression
+  const date = keyLine(raw, 'Create Date:', 0, raw.length);
+  if (date) {
+    let a = date.after;
+    while (a < date.end && isBlank(raw.charCodeAt(a))) a++;
+    let b = date.end;
+    while (b > a && isBlank(raw.charCodeAt(b - 1))) b--;
+    doc.createDate = raw.slice(a, b);
+  }
+  // `^([ \t]*Revises:)([^\n]*)$` (multiline) in the docstring's source text
+  const rv = keyLine(text, 'Revises:', start, end);
   if (rv) {
-    const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
-    const at = start + rv.index;
-    doc.revises = { ids, span: lines.span(at, at + rv[0].length) };
+    let lineEnd = text.indexOf('\n', rv.after);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const ids = text.slice(rv.after, lineEnd).split(',').map((x) => x.trim()).filter(Boolean);
+    doc.revises = { ids, span: lines.span(rv.lineStart, lineEnd) };
   }
   return doc;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+/** JavaScript's line terminators (where `^` and `$` of a multiline regular expression match). */
+const isLineEnd = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/**
+ * The first line of s[from, to) that starts with spaces or tabs, then `key`: where the line
+ * starts, where the key ends, and where the line ends (at a line terminator, or `to`).
+ */
+function keyLine(s: string, key: string, from: number, to: number): { lineStart: number; after: number; end: number } | undefined {
+  for (let k = s.indexOf(key, from); k >= 0 && k + key.length <= to; k = s.indexOf(key, k + 1)) {
+    let ls = k;
+    while (ls > from && isBlank(s.charCodeAt(ls - 1))) ls--;
+    if (ls > from && !isLineEnd(s.charCodeAt(ls - 1))) continue;
+    const after = k + key.length;
+    let end = after;
+    while (end < to && !isLineEnd(s.charCodeAt(end))) end++;
+    return { lineStart: ls, after, end };
+  }
+  return undefined;
 }
 
 /** The strings a header value holds: `None` and `()` give [], `'a'` gives ['a']. */

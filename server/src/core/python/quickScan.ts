@@ -41,6 +41,12 @@ const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*
  */
 const KNOWN_ANNOTATIONS = new Map<string, string>();
 
+/** A one-line string literal without backslashes (the usual case; see stringEnd). */
+const PLAIN_DQ = /"[^"\\\n]*"/y;
+const PLAIN_SQ = /'[^'\\\n]*'/y;
+/** Characters of a function body that mean nothing to block(): not a line end, comment, quote, bracket or backslash. */
+const ORDINARY = /[^\n#"'()[\]{}\\]+/y;
+
 const HEADERS: readonly HeaderName[] = ['revision', 'down_revision', 'branch_labels', 'depends_on'];
 
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -155,7 +161,9 @@ class Quick {
   private docstring(s: number, facts: MigrationFacts): number {
     const e = this.stringEnd(s, true);
     if (e < 0) return -1;
-    const raw = decodeStringLiteral(this.t.slice(s, e));
+    // no prefix here (a letter would have been read as a name); no escape: the text between the quotes
+    const q = this.t.charCodeAt(s + 1) === this.t.charCodeAt(s) && e - s >= 6 ? 3 : 1;
+    const raw = this.escaped ? decodeStringLiteral(this.t.slice(s, e)) : this.t.slice(s + q, e - q);
     if (raw === undefined) return -1;
     const next = this.lineEnd(e);
     if (next >= 0) facts.doc = readDocFacts(this.t, raw, s, e, this.lines);
@@ -172,6 +180,10 @@ class Quick {
     const quote = t.charCodeAt(q);
     if (t.charCodeAt(q + 1) === quote && t.charCodeAt(q + 2) === quote) {
       if (!triple) return -1;
+      // the usual case, found by native searches: no backslash before the closing quotes
+      const close = t.indexOf(quote === DQ ? '"""' : "\'\'\'", q + 3);
+      const bs = t.indexOf('\\', q + 3);
+      if (bs < 0 || (close >= 0 && close < bs)) return close < 0 ? -1 : close + 3;
       for (let j = q + 3; j < this.n; j++) {
         const c = t.charCodeAt(j);
         if (c === BSLASH) {
@@ -181,6 +193,10 @@ class Quick {
       }
       return -1;
     }
+    // the usual case: no backslash and no line end before the closing quote
+    const plain = quote === DQ ? PLAIN_DQ : PLAIN_SQ;
+    plain.lastIndex = q;
+    if (plain.test(t)) return plain.lastIndex;
     for (let j = q + 1; j < this.n; j++) {
       const c = t.charCodeAt(j);
       if (c === BSLASH) {
@@ -408,7 +424,12 @@ class Quick {
       } else if (c === BSLASH) {
         if (t.charCodeAt(i + 1) !== NL) return -1;
         i += 2;
-      } else i++;
+      } else {
+        // a run of characters that mean nothing here, skipped by a native search
+        ORDINARY.lastIndex = i;
+        ORDINARY.test(t);
+        i = ORDINARY.lastIndex;
+      }
     }
     return depth ? -1 : n;
   }

@@ -15,6 +15,8 @@ copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-
 
 const entries = [
   { in: 'server/src/cli.ts', out: 'cli' },
+  // the second thread of large indexes (CLI and language server), loaded from beside them
+  { in: 'server/src/core/scanWorker.ts', out: 'scanWorker' },
 ];
 if (existsSync(path.join(root, 'server/src/server.ts'))) entries.push({ in: 'server/src/server.ts', out: 'server' });
 if (existsSync(path.join(root, 'client/src/extension.ts'))) entries.push({ in: 'client/src/extension.ts', out: 'client', external: ['vscode'] });

@@ -5,10 +5,9 @@
 import * as path from 'path';
 import type { Setup } from './config/setup';
 import { discoverSetups, DiscoverOptions } from './config/discover';
-import { findingsOfFile, findingsOfGraph } from './diagnostics/diagnostics';
+import { findingsOfGraph } from './diagnostics/diagnostics';
 import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
 import { updateRevision } from './graph/update';
-import { MigrationFacts, valueItems } from './python/facts';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
 import { quickScan } from './python/quickScan';
@@ -16,74 +15,11 @@ import { readMigration } from './python/read';
 import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
-import type { ReadAhead } from './readAhead';
+import type { ReadAhead, Scanned } from './readAhead';
+import { QuickFile, ScriptFile, summaryOf, withId } from './scriptFile';
 
-export interface ScriptFile {
-  path: string;
-  /** What the parser read; undefined when the file could not be read or decoded. */
-  facts?: MigrationFacts;
-  readError?: string;
-  /** The revision id Alembic would use (from `revision`, or an all-hex file name). */
-  id?: string;
-  idFromFilename?: boolean;
-  /** What is read of every file; derived from the facts once (see summaryOf). */
-  summary?: FileSummary;
-}
-
-/**
- * The part of a file's facts that the graph, the history and the diagnostics read for every
- * file. Everything else (spans, the docstring's lines, the function bodies) is read only for
- * the few files a finding, a hover or a symbol is about.
- */
-export interface FileSummary {
-  /** Alembic's message (`Script.doc`); '' when there is no docstring. */
-  message: string;
-  createDate?: string;
-  /** 0-based line of the revision value (0 when there is none). */
-  line: number;
-  /** The graph input, without its key; undefined when Alembic could not load the file. */
-  input?: Omit<RevisionInput, 'key'>;
-  /** The findings about this file alone. */
-  findings: Finding[];
-}
-
-/** The summary of a file (computed on first use). */
-export function summaryOf(f: ScriptFile): FileSummary {
-  return (f.summary ??= {
-    message: f.facts?.doc?.message ?? '',
-    createDate: f.facts?.doc?.createDate,
-    line: f.facts?.headers.revision?.value.span.line ?? 0,
-    input: revisionInput(f),
-    findings: findingsOfFile(f),
-  });
-}
-
-/**
- * A file the quick scanner read (the shape `alembic revision` writes; most files of a large
- * history). It keeps its text and summary; its facts are read again from the text when
- * something asks for them. Holding a few objects per file instead of a few dozen is most of
- * what garbage collection costs when thousands of files are read at once.
- */
-class QuickFile implements ScriptFile {
-  id?: string;
-  idFromFilename?: boolean;
-  summary?: FileSummary;
-  private kept: MigrationFacts | undefined;
-  constructor(readonly path: string, private readonly text: string, facts: MigrationFacts) {
-    this.kept = facts;
-  }
-
-  get facts(): MigrationFacts {
-    return (this.kept ??= quickScan(this.text)!);
-  }
-
-  /** Takes the summary and lets the facts go. */
-  settle(): this {
-    summaryOf(this);
-    this.kept = undefined;
-    return this;
-  }
-}
+export { summaryOf } from './scriptFile';
+export type { FileSummary, ScriptFile } from './scriptFile';
 
 export interface SetupIndex {
   setup: Setup;
@@ -98,8 +34,6 @@ export interface SetupIndex {
 /** Alembic's file rule: `*.py`, not `__init__*`, not Emacs lock files `.#*`. */
 const SOURCE_FILE = /^(?!\.#|__init__)(.*\.py)$/;
 const SOURCELESS_FILE = /^(?!\.#|__init__)(.*\.py)(c|o)$/;
-/** Alembic's legacy fallback: the revision id is an all-hex file name. */
-const HEX_FILE = /^([a-f0-9]+)\.py$/;
 
 /** Files Alembic loads for this setup, in load order. Missing version folders are skipped like Alembic does. */
 export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files: string[]; findings: Finding[] }> {
@@ -199,19 +133,6 @@ export function scriptFromText(file: string, text: string, mode: ReadMode = 'ful
   return withId({ path: file, facts: readMigration(text, mode) });
 }
 
-function withId<F extends ScriptFile>(f: F): F {
-  const rev = f.facts?.headers.revision?.value;
-  if (rev?.kind === 'str') f.id = rev.item.value;
-  else if (!rev || f.readError) {
-    const m = HEX_FILE.exec(path.basename(f.path));
-    if (m && !f.readError) {
-      f.id = m[1];
-      f.idFromFilename = true;
-    }
-  }
-  return f;
-}
-
 /** Graph input of the files that Alembic could load (others are reported, not guessed). */
 export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
   const out: RevisionInput[] = [];
@@ -220,20 +141,6 @@ export function revisionInputs(files: ScriptFile[]): RevisionInput[] {
     if (r) out.push({ ...r, key });
   });
   return out;
-}
-
-/** Graph input of one file; undefined when Alembic could not load it. */
-function revisionInput(f: ScriptFile): Omit<RevisionInput, 'key'> | undefined {
-  if (!f.facts || f.id === undefined) return undefined;
-  const h = f.facts.headers;
-  const down = h.down_revision?.value;
-  if (!down || down.kind === 'unknown') return undefined; // missing or not knowable: reported by diagnostics
-  return {
-    id: f.id,
-    down: valueItems(down).map((i) => i.value),
-    dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
-    branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
-  };
 }
 
 const sameInput = (a: Omit<RevisionInput, 'key'> | undefined, b: Omit<RevisionInput, 'key'> | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -330,14 +237,68 @@ export async function readVersionTable(fs: CoreFs, setup: Setup): Promise<void> 
 export async function indexSetup(fs: CoreFs, setup: Setup, opts: IndexOptions = {}): Promise<SetupIndex> {
   await readVersionTable(fs, setup);
   const listed = await listScriptFiles(fs, setup);
-  const files: ScriptFile[] = [];
-  const ahead = listed.files.length >= READ_AHEAD_MIN ? opts.readAhead : undefined;
-  ahead?.start(listed.files);
-  for (let i = 0; i < listed.files.length; i++) {
-    const f = listed.files[i];
-    files.push(await loadScriptFile(fs, f, opts.mode ?? 'full', ahead && await ahead.get(i)));
-  }
+  const files = await loadListing(fs, listed.files, opts.mode ?? 'full', opts.readAhead);
   return analyzeSetup(setup, files, listed.findings);
+}
+
+/** With no progress from the worker for this long, the indexing thread loads the rest itself. */
+const STALL_MS = 5000;
+
+/**
+ * The files of a listing, in its order. With a read-ahead worker (and enough files), both
+ * threads claim chunks of the listing: this one loads its chunks, the worker hands over bytes
+ * and, for standard files, their summaries (see readAhead.ts). `own(i)` gives a file the caller
+ * already holds (an open editor), in place of the disk.
+ */
+export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, ahead?: ReadAhead, own?: (i: number) => ScriptFile | undefined): Promise<ScriptFile[]> {
+  const out: ScriptFile[] = new Array(paths.length);
+  let have = 0;
+  const put = (i: number, f: ScriptFile): void => {
+    if (out[i] !== undefined) return;
+    out[i] = f;
+    have++;
+  };
+  const load = async (i: number, bytes?: Uint8Array): Promise<void> => {
+    if (out[i] === undefined) put(i, own?.(i) ?? await loadScriptFile(fs, paths[i], mode, bytes));
+  };
+  if (!ahead || paths.length < READ_AHEAD_MIN) {
+    for (let i = 0; i < paths.length; i++) await load(i);
+    return out;
+  }
+  ahead.start(paths, mode === 'fast');
+  const absorb = async (): Promise<void> => {
+    for (const x of ahead.take()) {
+      if (out[x.i] !== undefined) continue;
+      const mine = own?.(x.i);
+      if (mine) put(x.i, mine);
+      else if (x.scanned && x.bytes) put(x.i, fromWorker(paths[x.i], x.bytes, x.scanned));
+      else await load(x.i, x.bytes);
+    }
+  };
+  for (let c = ahead.claim(); c; c = ahead.claim()) {
+    for (let i = c.from; i < c.to; i++) await load(i);
+    await absorb();
+  }
+  // the chunks the worker claimed: wait for them, or load them here when it cannot deliver
+  let progress = Date.now();
+  while (have < paths.length) {
+    const before = have;
+    await absorb();
+    if (have > before) progress = Date.now();
+    else if (!ahead.alive() || Date.now() - progress > STALL_MS) {
+      for (let i = 0; i < paths.length; i++) await load(i);
+    } else await new Promise((r) => setTimeout(r, 1));
+  }
+  return out;
+}
+
+/** A file the worker read and summarized: its facts are read from its bytes when asked for. */
+function fromWorker(file: string, bytes: Uint8Array, s: Scanned): ScriptFile {
+  const f = new QuickFile(file, bytes);
+  if (s.id !== undefined) f.id = s.id;
+  if (s.idFromFilename) f.idFromFilename = s.idFromFilename;
+  f.summary = s.summary;
+  return f;
 }
 
 /** Every setup of a workspace folder, indexed. */

@@ -1,90 +1,104 @@
 /**
- * Reading many migration files ahead of their use on a second thread: a worker opens and reads
- * the files of a listing in order and hands them over in batches (transferred, not copied),
- * while the caller decodes and scans the ones already there. On two cores this takes the
- * system calls (about a third of a cold index) off the thread that scans.
+ * A second thread for large listings: a worker (scanWorker.ts) and the indexing thread claim
+ * chunks of the same listing from one shared counter, so each reads and scans about half of the
+ * files. The worker hands over what it read (the bytes, transferred, not copied) and, for the
+ * files the quick scanner knows, their id and summary; the indexing thread loads everything
+ * else itself (see loadListing in project.ts).
  *
- * The worker starts with the first listing; until it runs, and whenever it falls behind, the
- * caller reads the next file itself: the caller never waits for the worker (on a busy machine
- * the worker may get no time at all). Files are claimed through one shared counter, and
- * batches are taken from the port synchronously when the caller needs them. A file the worker
- * could not read comes back as undefined and the caller reads it itself, so errors are
- * reported exactly as without read-ahead.
+ * The indexing thread never depends on the worker: until the worker runs it claims every chunk
+ * itself, and when the worker fails, is closed or stops making progress, it loads what is
+ * missing itself. A file the worker could not read comes back without bytes and is read again,
+ * so errors are reported exactly as without the worker.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { MessagePort, Worker as WorkerType } from 'worker_threads';
+import type { FileSummary } from './scriptFile';
 
-/** Reads files ahead, in the order given to start(). */
-export interface ReadAhead {
-  /** Starts reading these files (replaces any earlier listing). */
-  start(paths: string[]): void;
-  /** The bytes of the i-th file of the listing; undefined when the caller should read it itself. */
-  get(i: number): Promise<Uint8Array | undefined>;
-  /** How many files of the current listing have arrived from the worker so far. */
-  received(): number;
-  /** Stops the worker. */
-  close(): void;
+/** What the worker read of one file that the quick scanner knows. */
+export interface Scanned {
+  id?: string;
+  idFromFilename?: boolean;
+  summary: FileSummary;
 }
 
-interface Batch {
+/** A listing handed to the worker. */
+export interface Job {
+  job: number;
+  paths: string[];
+  /** One Int32: the first index of the listing not claimed yet. */
+  counter: SharedArrayBuffer;
+  chunk: number;
+  /** Whether to scan (the fast read mode) or only read. */
+  scan: boolean;
+}
+
+/** A chunk the worker finished: the bytes of each file (length -1: not read) and what it scanned. */
+export interface Batch {
   job: number;
   from: number;
   buf: ArrayBuffer;
   offsets: Int32Array;
   lengths: Int32Array;
+  files: (Scanned | null)[];
 }
 
-/** The worker: plain JavaScript evaluated in the thread (no bundle to load). */
-const WORKER = `
-const { workerData } = require('worker_threads');
-const fs = require('fs');
-const port = workerData.port;
-port.on('message', ({ job, paths, counter }) => {
-  const next = new Int32Array(counter);
-  for (let size = 8; ; size = Math.min(size * 2, 256)) {
-    const from = Atomics.add(next, 0, size);
-    if (from >= paths.length) break;
-    const n = Math.min(size, paths.length - from);
-    const parts = [];
-    const lengths = new Int32Array(n);
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      try {
-        const b = fs.readFileSync(paths[from + k]);
-        parts.push(b);
-        lengths[k] = b.length;
-        total += b.length;
-      } catch {
-        parts.push(null);
-        lengths[k] = -1;
-      }
-    }
-    const out = Buffer.allocUnsafeSlow(total);
-    const offsets = new Int32Array(n);
-    let at = 0;
-    for (let k = 0; k < n; k++) {
-      offsets[k] = at;
-      if (parts[k]) { parts[k].copy(out, at); at += parts[k].length; }
-    }
-    port.postMessage({ job, from, buf: out.buffer, offsets, lengths }, [out.buffer]);
-  }
-});
-`;
+/** One file of the listing, from the worker. */
+export interface Loaded {
+  i: number;
+  /** Undefined when the worker could not read it (the caller reads it again). */
+  bytes?: Uint8Array;
+  scanned?: Scanned;
+}
 
-/** A read-ahead reader (its worker starts with the first listing). */
-export function startReadAhead(): ReadAhead {
+export interface ReadAhead {
+  /** Starts a listing (replaces any earlier one): from now on the worker claims chunks of it. `scan`: the fast read mode. */
+  start(paths: string[], scan: boolean): void;
+  /** A chunk [from, to) for the caller to load itself; undefined when every chunk is claimed. */
+  claim(): { from: number; to: number } | undefined;
+  /** The files the worker finished since the last call, without waiting. */
+  take(): Loaded[];
+  /** False once the worker cannot deliver any more (it failed, exited or was closed). */
+  alive(): boolean;
+  /** Stops the worker. */
+  close(): void;
+}
+
+/** Files per claim: small enough that the last chunk in flight is a short wait. */
+const CHUNK = 32;
+
+/** The bundled worker beside this bundle (dist/scanWorker.js). */
+const DEFAULT_WORKER = path.join(__dirname, 'scanWorker.js');
+
+/**
+ * Whether the worker should scan as well as read. With two cores V8's own threads (the
+ * optimizing compiler, the garbage collector's helpers) already use the second one while the
+ * files are scanned: there a second scanning thread made the cold index ~10% slower (measured on
+ * a 2-core machine, 10,000 files), while a reading one does not slow it.
+ */
+const SCAN_ON_WORKER = (os.availableParallelism?.() ?? os.cpus().length) >= 4;
+
+/**
+ * A reader with a worker from `workerFile` (started at once); without the file, the caller
+ * loads everything. `scan` says whether the worker scans (default: on four or more cores).
+ */
+export function startReadAhead(workerFile: string = DEFAULT_WORKER, opts: { scan?: boolean } = {}): ReadAhead {
+  const scanning = opts.scan ?? SCAN_ON_WORKER;
   let worker: WorkerType | undefined;
   let port: MessagePort | undefined;
   let receive: ((p: MessagePort) => { message: Batch } | undefined) | undefined;
   let job = 0;
+  let size = 0;
   let failed = false;
   let counter = new Int32Array(new SharedArrayBuffer(4));
-  let batches: Batch[] = [];
   const spawn = (): void => {
     try {
+      if (!fs.existsSync(workerFile)) throw new Error(`no ${workerFile}`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const wt = require('worker_threads') as typeof import('worker_threads');
       const channel = new wt.MessageChannel();
-      const w = new wt.Worker(WORKER, { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2] });
+      const w = new wt.Worker(workerFile, { workerData: { port: channel.port2 }, transferList: [channel.port2] });
       w.unref();
       channel.port1.unref();
       const stop = (): void => {
@@ -99,46 +113,43 @@ export function startReadAhead(): ReadAhead {
       failed = true;
     }
   };
-  /** Takes every batch that has arrived, without waiting. */
-  const drain = (): void => {
-    if (!port || !receive) return;
-    for (let m = receive(port); m; m = receive(port)) if (m.message.job === job) batches.push(m.message);
-  };
-  const find = (i: number): Batch | undefined => {
-    for (const b of batches) if (i >= b.from && i < b.from + b.lengths.length) return b;
-    return undefined;
-  };
+  spawn(); // now: its start-up overlaps the caller's discovery and listing
   return {
-    start(paths) {
+    start(paths, scan) {
       job++;
-      batches = [];
+      size = paths.length;
       counter = new Int32Array(new SharedArrayBuffer(4));
       if (failed) return;
-      if (!worker) spawn();
-      port?.postMessage({ job, paths, counter: counter.buffer });
+      const j: Job = { job, paths, counter: counter.buffer as SharedArrayBuffer, chunk: CHUNK, scan: scan && scanning };
+      port?.postMessage(j);
     },
-    async get(i) {
-      // not claimed by the worker yet: the caller reads it
-      if (failed || Atomics.compareExchange(counter, 0, i, i + 1) === i) return undefined;
-      let b = find(i);
-      if (!b) {
-        drain();
-        b = find(i);
+    claim() {
+      const from = Atomics.add(counter, 0, CHUNK);
+      return from < size ? { from, to: Math.min(from + CHUNK, size) } : undefined;
+    },
+    take() {
+      const out: Loaded[] = [];
+      if (!port || !receive) return out;
+      for (let m = receive(port); m; m = receive(port)) {
+        const b = m.message;
+        if (b.job !== job) continue;
+        for (let k = 0; k < b.lengths.length; k++) {
+          const len = b.lengths[k];
+          const x: Loaded = { i: b.from + k };
+          if (len >= 0) x.bytes = new Uint8Array(b.buf, b.offsets[k], len);
+          const s = b.files[k];
+          if (s) x.scanned = s;
+          out.push(x);
+        }
       }
-      if (!b) return undefined; // claimed but not here yet: the caller reads it rather than wait
-      // batches before this one are done with (files are asked for in order)
-      if (batches[0] !== b && i === b.from) batches = batches.filter((x) => x.from >= b!.from);
-      const k = i - b.from;
-      const len = b.lengths[k];
-      return len < 0 ? undefined : Buffer.from(b.buf, b.offsets[k], len);
+      return out;
     },
-    received() {
-      drain();
-      return batches.reduce((n, b) => n + b.lengths.length, 0);
+    alive() {
+      return !failed;
     },
     close() {
       failed = true;
-      Atomics.store(counter, 0, 0x7fffffff); // the worker stops at its next claim
+      Atomics.store(counter, 0, 1 << 30); // the worker stops at its next claim (and the caller's claims end)
       port?.close();
       void worker?.terminate();
     },

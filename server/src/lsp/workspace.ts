@@ -9,7 +9,7 @@ import {
 } from '../core';
 import type { CoreFs, Finding, ScriptFile, Setup, SetupIndex } from '../core';
 import { initPythonParser } from '../core/python/parser';
-import { READ_AHEAD_MIN, summaryOf } from '../core/project';
+import { loadListing, summaryOf } from '../core/project';
 import type { ReadAhead } from '../core/readAhead';
 import type { RevisionInfo, SetupGraph } from '../protocol';
 
@@ -57,14 +57,10 @@ export class WorkspaceIndex {
   private async load(setup: Setup, readAhead?: ReadAhead): Promise<SetupState> {
     await readVersionTable(this.fs, setup);
     const listed = await listScriptFiles(this.fs, setup);
-    const files: ScriptFile[] = [];
-    const ahead = listed.files.length >= READ_AHEAD_MIN ? readAhead : undefined;
-    ahead?.start(listed.files);
-    for (let i = 0; i < listed.files.length; i++) {
-      const f = listed.files[i];
-      const open = this.overlays.get(f);
-      files.push(open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'fast', ahead && await ahead.get(i)));
-    }
+    const files = await loadListing(this.fs, listed.files, 'fast', readAhead, (i) => {
+      const open = this.overlays.get(listed.files[i]);
+      return open === undefined ? undefined : scriptFromText(listed.files[i], open, 'full');
+    });
     return { setup, files, listingFindings: listed.findings, index: analyzeSetup(setup, files, listed.findings) };
   }
 

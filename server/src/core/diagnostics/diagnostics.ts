@@ -7,7 +7,7 @@
 import * as path from 'path';
 import type { GraphProblem, RevisionGraph } from '../graph/graph';
 import { HeaderName, HeaderValue, StringItem, valueItems } from '../python/facts';
-import type { ScriptFile } from '../project';
+import type { ScriptFile } from '../scriptFile';
 import type { Finding, Fix, RelatedLocation, Span } from '../types';
 
 export const CODES = {

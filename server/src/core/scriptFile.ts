@@ -1,0 +1,115 @@
+/**
+ * A migration file as the core holds it: what was read of it, and the summary that the graph,
+ * the history and the diagnostics read for every file.
+ */
+import * as path from 'path';
+import { findingsOfFile } from './diagnostics/diagnostics';
+import type { RevisionInput } from './graph/graph';
+import { MigrationFacts, valueItems } from './python/facts';
+import { quickScan } from './python/quickScan';
+import { decodeSource } from './text';
+import type { Finding } from './types';
+
+/** Alembic's legacy fallback: the revision id is an all-hex file name. */
+const HEX_FILE = /^([a-f0-9]+)\.py$/;
+
+export interface ScriptFile {
+  path: string;
+  /** What the parser read; undefined when the file could not be read or decoded. */
+  facts?: MigrationFacts;
+  readError?: string;
+  /** The revision id Alembic would use (from `revision`, or an all-hex file name). */
+  id?: string;
+  idFromFilename?: boolean;
+  /** What is read of every file; derived from the facts once (see summaryOf). */
+  summary?: FileSummary;
+}
+
+/**
+ * The part of a file's facts that the graph, the history and the diagnostics read for every
+ * file. Everything else (spans, the docstring's lines, the function bodies) is read only for
+ * the few files a finding, a hover or a symbol is about.
+ */
+export interface FileSummary {
+  /** Alembic's message (`Script.doc`); '' when there is no docstring. */
+  message: string;
+  createDate?: string;
+  /** 0-based line of the revision value (0 when there is none). */
+  line: number;
+  /** The graph input, without its key; undefined when Alembic could not load the file. */
+  input?: Omit<RevisionInput, 'key'>;
+  /** The findings about this file alone. */
+  findings: Finding[];
+}
+
+/** The summary of a file (computed on first use). */
+export function summaryOf(f: ScriptFile): FileSummary {
+  return (f.summary ??= {
+    message: f.facts?.doc?.message ?? '',
+    createDate: f.facts?.doc?.createDate,
+    line: f.facts?.headers.revision?.value.span.line ?? 0,
+    input: revisionInput(f),
+    findings: findingsOfFile(f),
+  });
+}
+
+/**
+ * A file the quick scanner read (the shape `alembic revision` writes; most files of a large
+ * history). It keeps its text and summary; its facts are read again from the text when
+ * something asks for them. Holding a few objects per file instead of a few dozen is most of
+ * what garbage collection costs when thousands of files are read at once.
+ */
+export class QuickFile implements ScriptFile {
+  id?: string;
+  idFromFilename?: boolean;
+  summary?: FileSummary;
+  private kept: MigrationFacts | undefined;
+  /** The text, or the bytes it was decoded from (a file read and summarized on another thread). */
+  constructor(readonly path: string, private readonly source: string | Uint8Array, facts?: MigrationFacts) {
+    this.kept = facts;
+  }
+
+  get facts(): MigrationFacts {
+    if (!this.kept) {
+      const text = typeof this.source === 'string' ? this.source : (decodeSource(this.source) as { text: string }).text;
+      this.kept = quickScan(text)!;
+    }
+    return this.kept;
+  }
+
+  /** Takes the summary and lets the facts go. */
+  settle(): this {
+    summaryOf(this);
+    this.kept = undefined;
+    return this;
+  }
+}
+
+/** Sets the revision id Alembic would use. */
+export function withId<F extends ScriptFile>(f: F): F {
+  const rev = f.facts?.headers.revision?.value;
+  if (rev?.kind === 'str') f.id = rev.item.value;
+  else if (!rev || f.readError) {
+    const m = HEX_FILE.exec(path.basename(f.path));
+    if (m && !f.readError) {
+      f.id = m[1];
+      f.idFromFilename = true;
+    }
+  }
+  return f;
+}
+
+/** Graph input of one file; undefined when Alembic could not load it. */
+export function revisionInput(f: ScriptFile): Omit<RevisionInput, 'key'> | undefined {
+  if (!f.facts || f.id === undefined) return undefined;
+  const h = f.facts.headers;
+  const down = h.down_revision?.value;
+  if (!down || down.kind === 'unknown') return undefined; // missing or not knowable: reported by diagnostics
+  return {
+    id: f.id,
+    down: valueItems(down).map((i) => i.value),
+    dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
+    branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
+  };
+}
+

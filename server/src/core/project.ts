@@ -266,18 +266,24 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     return out;
   }
   ahead.start(paths, mode === 'fast');
-  const absorb = async (): Promise<void> => {
-    for (const x of ahead.take()) {
+  /** Takes in what the worker has finished; how many files that was. */
+  const absorb = async (): Promise<number> => {
+    const got = ahead.take();
+    for (const x of got) {
       if (out[x.i] !== undefined) continue;
       const mine = own?.(x.i);
       if (mine) put(x.i, mine);
       else if (x.scanned && x.bytes) put(x.i, fromWorker(paths[x.i], x.bytes, x.scanned));
       else await load(x.i, x.bytes);
     }
+    return got.length;
   };
-  for (let c = ahead.claim(); c; c = ahead.claim()) {
+  // what the worker finished first; a chunk of this thread's own only when there is none
+  for (;;) {
+    if (await absorb()) continue;
+    const c = ahead.claim();
+    if (!c) break;
     for (let i = c.from; i < c.to; i++) await load(i);
-    await absorb();
   }
   // the chunks the worker claimed: wait for them, or load them here when it cannot deliver
   let progress = Date.now();

@@ -5,7 +5,8 @@
 import * as path from 'path';
 import { findingsOfFile } from './diagnostics/diagnostics';
 import type { RevisionInput } from './graph/graph';
-import { MigrationFacts, valueItems } from './python/facts';
+import { HeaderValue, MigrationFacts, valueItems } from './python/facts';
+import { NO_STRINGS } from './graph/graph';
 import { quickScan } from './python/quickScan';
 import { decodeSource } from './text';
 import type { Finding } from './types';
@@ -105,11 +106,12 @@ export function revisionInput(f: ScriptFile): Omit<RevisionInput, 'key'> | undef
   const h = f.facts.headers;
   const down = h.down_revision?.value;
   if (!down || down.kind === 'unknown') return undefined; // missing or not knowable: reported by diagnostics
-  return {
-    id: f.id,
-    down: valueItems(down).map((i) => i.value),
-    dependsOn: valueItems(h.depends_on?.value).map((i) => i.value),
-    branchLabels: valueItems(h.branch_labels?.value).map((i) => i.value),
-  };
+  return { id: f.id, down: values(down), dependsOn: values(h.depends_on?.value), branchLabels: values(h.branch_labels?.value) };
+}
+
+/** The strings of a header value; one shared (frozen) empty list for the usual None. */
+function values(v: HeaderValue | undefined): string[] {
+  const items = valueItems(v);
+  return items.length ? items.map((i) => i.value) : NO_STRINGS;
 }
 

@@ -215,11 +215,25 @@ export function derivedOf(graph: RevisionGraph): DerivedState {
   return d;
 }
 
+/**
+ * One shared empty list, frozen: most revisions have no dependencies, labels or second child,
+ * and thousands of empty arrays cost the garbage collector more than the lists themselves.
+ * Lists are replaced, never changed in place, once a graph is built (see update.ts).
+ */
+export const NO_STRINGS = Object.freeze([]) as unknown as string[];
+
+/** Adds to a list that may be the shared empty one. */
+function added(list: string[], v: string): string[] {
+  if (list === NO_STRINGS) return [v];
+  list.push(v);
+  return list;
+}
+
 /** A node of a built graph (internal: the rest of the code reads RevisionNode). */
 export class Node implements RevisionNode {
-  resolvedDeps: string[] = [];
-  next: string[] = [];
-  allNext: string[] = [];
+  resolvedDeps: string[] = NO_STRINGS;
+  next: string[] = NO_STRINGS;
+  allNext: string[] = NO_STRINGS;
   isHead = true;
   isRealHead = true;
   isBranchPoint = false;
@@ -310,7 +324,7 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
     for (const d of n.dependsOn) {
       const target = nodes.has(d) ? d : labels.get(d);
       if (target === undefined) problems.push({ kind: 'missing-dependency', id, key: n.key, dependency: d });
-      else if (target !== id && !n.resolvedDeps.includes(target)) n.resolvedDeps.push(target);
+      else if (target !== id && !n.resolvedDeps.includes(target)) n.resolvedDeps = added(n.resolvedDeps, target);
     }
   }
 
@@ -322,14 +336,14 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
         problems.push({ kind: 'missing-parent', id, key: n.key, parent: d });
         continue;
       }
-      parent.next.push(id);
-      parent.allNext.push(id);
+      parent.next = added(parent.next, id);
+      parent.allNext = added(parent.allNext, id);
       parent.isHead = false;
       parent.isRealHead = false;
     }
     for (const d of n.resolvedDeps) {
       const parent = nodes.get(d)!;
-      if (!parent.allNext.includes(id)) parent.allNext.push(id);
+      if (!parent.allNext.includes(id)) parent.allNext = added(parent.allNext, id);
       parent.isRealHead = false;
     }
   }

@@ -50,8 +50,8 @@ describe('indexing on two threads (read-ahead worker)', () => {
   it('indexes exactly as one thread does (large listings, two setups, unreadable, non-UTF-8, hex-named and tokenizer-read files)', async () => {
     const d = workspace();
     const plain = await indexWorkspace(nodeFs, d, { mode: 'fast' });
-    const r = counting(startReadAhead(WORKER, { scan: true }));
-    await new Promise((res) => setTimeout(res, 300)); // the worker's start-up (in the CLI it overlaps discovery)
+    const r = counting(startReadAhead(WORKER, { scan: true, eager: true }));
+    await new Promise((res) => setTimeout(res, 300)); // the worker's start-up, before the listings
     try {
       const two = await indexWorkspace(nodeFs, d, { mode: 'fast', readAhead: r });
       assert.strictEqual(two.length, 2);

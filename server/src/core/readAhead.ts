@@ -80,10 +80,11 @@ const DEFAULT_WORKER = path.join(__dirname, 'scanWorker.js');
 const SCAN_ON_WORKER = (os.availableParallelism?.() ?? os.cpus().length) >= 4;
 
 /**
- * A reader with a worker from `workerFile` (started at once); without the file, the caller
- * loads everything. `scan` says whether the worker scans (default: on four or more cores).
+ * A reader with a worker from `workerFile`, started with the first listing (`eager`: at once);
+ * without the file, the caller loads everything. `scan` says whether the worker scans
+ * (default: on four or more cores).
  */
-export function startReadAhead(workerFile: string = DEFAULT_WORKER, opts: { scan?: boolean } = {}): ReadAhead {
+export function startReadAhead(workerFile: string = DEFAULT_WORKER, opts: { scan?: boolean; eager?: boolean } = {}): ReadAhead {
   const scanning = opts.scan ?? SCAN_ON_WORKER;
   let worker: WorkerType | undefined;
   let port: MessagePort | undefined;
@@ -113,13 +114,15 @@ export function startReadAhead(workerFile: string = DEFAULT_WORKER, opts: { scan
       failed = true;
     }
   };
-  spawn(); // now: its start-up overlaps the caller's discovery and listing
+  if (opts.eager) spawn();
   return {
     start(paths, scan) {
       job++;
       size = paths.length;
       counter = new Int32Array(new SharedArrayBuffer(4));
       if (failed) return;
+      // started with the first listing (a small project never pays for a thread it does not use)
+      if (!worker) spawn();
       const j: Job = { job, paths, counter: counter.buffer as SharedArrayBuffer, chunk: CHUNK, scan: scan && scanning };
       port?.postMessage(j);
     },

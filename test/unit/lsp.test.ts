@@ -208,9 +208,14 @@ describe('language server: references, symbols, rename, head fixes', function ()
   it('an edit below the header re-checks only that file, and graph findings stay', async () => {
     const f = file('0000_root0001.py');
     const text = fs.readFileSync(f, 'utf8').replace(/def downgrade\(\) -> None:\n.*\n/, 'def downgrade() -> None:\n    pass\n');
+    const announced = c.graphVersion;
     c.change(f, text, 7);
     await c.until(() => c.diags.get(uri(f))?.some((x) => x.code === 'alembic/empty-downgrade'), 'empty-downgrade');
     assert.ok(c.diags.get(uri(file('0002_rght0003.py')))!.some((x) => x.code === 'alembic/multiple-heads'), 'heads still reported');
+    // the history did not change: no graphChanged, so the client does not fetch it again
+    assert.ok(announced > 0);
+    assert.strictEqual(c.graphVersion, announced);
+    assert.strictEqual(((await c.conn.sendRequest('alembic/graph')) as { version: number }).version, announced);
   });
 
   it('multiple heads: "continue after head" and "merge the heads" quick fixes, and the merge file really merges', async () => {

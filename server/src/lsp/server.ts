@@ -65,8 +65,14 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     for (const uri of published.keys()) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published.clear();
     for (const [u, k] of now) published.set(u, k);
-    void connection.sendNotification(GraphChangedNotification, { version: ws.version });
+    // the client asks for the graph again only when its payload changed (not on every keystroke)
+    ws.notePayloadChanges();
+    if (ws.graphVersion !== notified.version || ws.ready !== notified.ready) {
+      notified = { version: ws.graphVersion, ready: ws.ready };
+      void connection.sendNotification(GraphChangedNotification, { version: ws.graphVersion });
+    }
   };
+  let notified = { version: -1, ready: false };
 
   connection.onInitialize((params) => {
     folders = (params.workspaceFolders ?? []).map((f) => features.toPath(f.uri)).filter((p): p is string => !!p);
@@ -112,7 +118,8 @@ export function startServer(connection: Connection, fs: CoreFs): void {
 
   connection.onRequest(GraphRequest, async (): Promise<GraphResult> => {
     await indexing;
-    return { version: ws.version, ready: ws.ready, setups: ws.graphs() };
+    const setups = ws.graphs();
+    return { version: ws.graphVersion, ready: ws.ready, setups };
   });
 
   connection.onRequest(StatusRequest, async (p: StatusParams) => {

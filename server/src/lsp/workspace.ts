@@ -7,7 +7,8 @@ import * as path from 'path';
 import {
   analyzeSetup, discoverSetups, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText,
 } from '../core';
-import type { CoreFs, Finding, ScriptFile, Setup, SetupIndex } from '../core';
+import type { CoreFs, Finding, RevisionGraph, RevisionNode, ScriptFile, Setup, SetupIndex } from '../core';
+import { derivedOf } from '../core/graph/graph';
 import { initPythonParser } from '../core/python/parser';
 import { loadListing, summaryOf } from '../core/project';
 import type { ReadAhead } from '../core/readAhead';
@@ -18,8 +19,20 @@ interface SetupState {
   files: ScriptFile[];
   listingFindings: Finding[];
   index: SetupIndex;
-  /** The last graph payload and what it was built from (reused while both are the same). */
-  payload?: { index: SetupIndex; key: string; graph: SetupGraph };
+  /** The last graph payload and what it was built from (reused, or patched, while the graph is the same). */
+  payload?: Payload;
+  /** The graph changed since the payload was built: rebuilt when next asked for. */
+  stale?: boolean;
+}
+
+interface Payload {
+  key: string;
+  graph: RevisionGraph;
+  /** derivedOf(graph).generation when built: in-place updates of the graph change it. */
+  generation: number;
+  files: readonly ScriptFile[];
+  findings: readonly Finding[];
+  out: SetupGraph;
 }
 
 const CONFIG_FILE = /(^|[\\/])(alembic\.ini|[^\\/]*\.ini|pyproject\.toml|env\.py)$/;
@@ -28,6 +41,8 @@ export class WorkspaceIndex {
   private states: SetupState[] = [];
   private overlays = new Map<string, string>();
   version = 0;
+  /** Increments only when a graph payload changes (an edit inside upgrade() leaves it alone). */
+  graphVersion = 0;
   ready = false;
 
   /**
@@ -156,29 +171,107 @@ export class WorkspaceIndex {
     return out;
   }
 
-  /** The graph payload for the client's views. */
+  /**
+   * After a change: moves graphVersion on when the client's graph is out of date. A setup whose
+   * graph changed is only marked (rebuilt when the client asks, see graphs()); otherwise the
+   * revisions whose file or counts changed are patched, which is cheap (typing in upgrade()
+   * changes nothing, a new message changes one revision).
+   */
+  notePayloadChanges(): void {
+    const key = this.payloadKey();
+    let changed = this.announced.length !== this.states.length || this.states.some((s, k) => s !== this.announced[k]);
+    for (const s of this.states) {
+      if (s.stale) continue; // announced already, not rebuilt yet
+      const p = s.payload;
+      if (!p || p.key !== key || p.graph !== s.index.graph || p.generation !== derivedOf(s.index.graph).generation) {
+        s.stale = true;
+        changed = true;
+        continue;
+      }
+      s.payload = patched(p, s.index);
+      if (s.payload.out !== p.out) changed = true;
+    }
+    this.announced = this.states.slice();
+    if (changed) this.graphVersion++;
+  }
+
+  /** The graph payload for the client's views (see notePayloadChanges). */
   graphs(): SetupGraph[] {
+    this.notePayloadChanges();
     const multi = this.states.length > 1;
     const folders = this.folders();
-    const key = JSON.stringify([multi, folders]);
+    const key = this.payloadKey();
     return this.states.map((s) => {
-      if (s.payload?.index !== s.index || s.payload.key !== key) {
-        s.payload = { index: s.index, key, graph: toSetupGraph(s.index, s.setup, multi, folders) };
+      if (s.stale || !s.payload) {
+        const ix = s.index;
+        s.payload = { key, graph: ix.graph, generation: derivedOf(ix.graph).generation, files: ix.files, findings: ix.findings, out: toSetupGraph(ix, s.setup, multi, folders) };
+        s.stale = false;
       }
-      return s.payload.graph;
+      return s.payload.out;
     });
   }
+
+  private payloadKey(): string {
+    return JSON.stringify([this.states.length > 1, this.folders()]);
+  }
+
+  /** The setups the last notePayloadChanges saw. */
+  private announced: SetupState[] = [];
 }
 
-function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: string[]): SetupGraph {
-  const { graph, files } = ix;
+/** The payload with the revisions whose file or counts changed replaced (the same object when none did). */
+function patched(p: Payload, ix: SetupIndex): Payload {
+  if (p.files === ix.files && p.findings === ix.findings) return p;
+  const counts = countsByPath(ix.findings);
+  let revisions: RevisionInfo[] | undefined;
+  p.out.revisions.forEach((r, j) => {
+    const n = ix.graph.nodes.get(r.id)!;
+    const f = ix.files[n.key];
+    const c = counts.get(f.path);
+    if (f === p.files[n.key] && (c?.e ?? 0) === r.errors && (c?.w ?? 0) === r.warnings) return;
+    const now = revisionInfo(n, f, c);
+    if (JSON.stringify(now) === JSON.stringify(r)) return;
+    revisions ??= p.out.revisions.slice();
+    revisions[j] = now;
+  });
+  const totals = setupTotals(ix);
+  const same = revisions === undefined && totals.errors === p.out.errors && totals.warnings === p.out.warnings && JSON.stringify(totals.problems) === JSON.stringify(p.out.problems);
+  const out = same ? p.out : { ...p.out, ...totals, revisions: revisions ?? p.out.revisions };
+  return { ...p, files: ix.files, findings: ix.findings, out };
+}
+
+function countsByPath(findings: readonly Finding[]): Map<string, { e: number; w: number }> {
   const counts = new Map<string, { e: number; w: number }>();
-  for (const f of ix.findings) {
+  for (const f of findings) {
     const c = counts.get(f.path) ?? { e: 0, w: 0 };
     if (f.severity === 'error') c.e++;
     else if (f.severity === 'warning') c.w++;
     counts.set(f.path, c);
   }
+  return counts;
+}
+
+function revisionInfo(n: RevisionNode, f: ScriptFile, c: { e: number; w: number } | undefined): RevisionInfo {
+  const s = summaryOf(f);
+  return {
+    id: n.id, down: n.down, dependsOn: n.dependsOn, labels: [...n.labels], ownLabels: n.ownLabels,
+    message: s.message.split('\n')[0], createDate: s.createDate, path: f.path, line: s.line,
+    isHead: n.isHead, isBase: n.isBase, isBranchPoint: n.isBranchPoint, isMergePoint: n.isMergePoint,
+    errors: c?.e ?? 0, warnings: c?.w ?? 0,
+  };
+}
+
+function setupTotals(ix: SetupIndex): Pick<SetupGraph, 'errors' | 'warnings' | 'problems'> {
+  return {
+    errors: ix.findings.filter((f) => f.severity === 'error').length,
+    warnings: ix.findings.filter((f) => f.severity === 'warning').length,
+    problems: ix.setup.findings.filter((f) => f.severity === 'error').map((f) => f.message),
+  };
+}
+
+function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: string[]): SetupGraph {
+  const { graph, files } = ix;
+  const counts = countsByPath(ix.findings);
   const cycle = graph.problems.some((p) => p.kind === 'cycle' || p.kind === 'dependency-cycle');
   const ordered = cycle ? [] : historyOrder(graph);
   const seen = new Set(ordered);
@@ -186,14 +279,7 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   const revisions: RevisionInfo[] = ordered.map((id) => {
     const n = graph.nodes.get(id)!;
     const f = files[n.key];
-    const s = summaryOf(f);
-    const c = counts.get(f.path) ?? { e: 0, w: 0 };
-    return {
-      id, down: n.down, dependsOn: n.dependsOn, labels: [...n.labels], ownLabels: n.ownLabels,
-      message: s.message.split('\n')[0], createDate: s.createDate, path: f.path, line: s.line,
-      isHead: n.isHead, isBase: n.isBase, isBranchPoint: n.isBranchPoint, isMergePoint: n.isMergePoint,
-      errors: c.e, warnings: c.w,
-    };
+    return revisionInfo(n, f, counts.get(f.path));
   });
   const folder = folders.find((f) => (setup.configPath ?? setup.scriptLocation ?? '').startsWith(f + path.sep)) ?? folders[0] ?? '';
   const where = setup.configPath ? path.relative(folder, setup.configPath) : setup.scriptLocation ? path.relative(folder, setup.scriptLocation) : setup.id;
@@ -203,8 +289,6 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
     configPath: setup.configPath, scriptLocation: setup.scriptLocation, versionLocations: setup.versionLocations,
     heads: graph.heads, bases: graph.bases, revisions, versionTable: setup.versionTable,
     cwd: setup.cwd, sqlalchemyUrl: setup.sqlalchemyUrl,
-    errors: ix.findings.filter((f) => f.severity === 'error').length,
-    warnings: ix.findings.filter((f) => f.severity === 'warning').length,
-    problems: setup.findings.filter((f) => f.severity === 'error').map((f) => f.message),
+    ...setupTotals(ix),
   };
 }

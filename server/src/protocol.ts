@@ -8,8 +8,11 @@ export interface RevisionInfo {
   id: string;
   down: string[];
   dependsOn: string[];
-  /** Labels that apply (own + propagated). */
-  labels: string[];
+  /**
+   * Labels that apply (own + propagated): an index into the setup's `labelSets` (whole branches
+   * share one list; sent once, not once per revision).
+   */
+  labels: number;
   ownLabels: string[];
   message: string;
   createDate?: string;
@@ -39,6 +42,8 @@ export interface SetupGraph {
   bases: string[];
   /** All revisions, newest first in `alembic history` order (revisions cut off by errors last). */
   revisions: RevisionInfo[];
+  /** The distinct lists of branch labels that apply to revisions; [0] is the empty list. */
+  labelSets: string[][];
   versionTable?: { name: string; schema?: string; known: boolean };
   /** Folder Alembic runs in (relative SQLite paths resolve here). */
   cwd: string;

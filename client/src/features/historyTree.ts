@@ -63,7 +63,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node.kind === 'revision' && !item.tooltip) item.tooltip = revisionTooltip(node.rev, this.status?.bySetup.get(node.setup.id));
+    if (node.kind === 'revision' && !item.tooltip) item.tooltip = revisionTooltip(node.setup, node.rev, this.status?.bySetup.get(node.setup.id));
     return item;
   }
 
@@ -127,12 +127,13 @@ function revisionItem(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | unde
 }
 
 /** The revision's tooltip, built when VS Code shows it (not for every item of a page). */
-function revisionTooltip(r: RevisionInfo, st: SetupStatus | undefined): vscode.MarkdownString {
+function revisionTooltip(setup: SetupGraph, r: RevisionInfo, st: SetupStatus | undefined): vscode.MarkdownString {
+  const labels = setup.labelSets[r.labels] ?? [];
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${r.id}** ${r.message ? `— ${escapeMd(r.message)}` : ''}\n\n`);
   md.appendMarkdown(`parents: ${r.down.length ? r.down.join(', ') : '— (base)'}\n\n`);
   if (r.dependsOn.length) md.appendMarkdown(`depends on: ${r.dependsOn.join(', ')}\n\n`);
-  if (r.labels.length) md.appendMarkdown(`branch labels: ${r.labels.join(', ')}\n\n`);
+  if (labels.length) md.appendMarkdown(`branch labels: ${labels.join(', ')}\n\n`);
   if (r.createDate) md.appendMarkdown(`created: ${r.createDate}\n\n`);
   if (r.errors || r.warnings) md.appendMarkdown(`$(error) ${r.errors} error(s), $(warning) ${r.warnings} warning(s) — see Problems\n\n`);
   md.appendMarkdown(`\`${path.basename(r.path)}\``);

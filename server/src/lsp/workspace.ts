@@ -229,7 +229,7 @@ function patched(p: Payload, ix: SetupIndex): Payload {
     const f = ix.files[n.key];
     const c = counts.get(f.path);
     if (f === p.files[n.key] && (c?.e ?? 0) === r.errors && (c?.w ?? 0) === r.warnings) return;
-    const now = revisionInfo(n, f, c);
+    const now = revisionInfo(n, f, c, r.labels); // same graph: same labels
     if (JSON.stringify(now) === JSON.stringify(r)) return;
     revisions ??= p.out.revisions.slice();
     revisions[j] = now;
@@ -251,10 +251,10 @@ function countsByPath(findings: readonly Finding[]): Map<string, { e: number; w:
   return counts;
 }
 
-function revisionInfo(n: RevisionNode, f: ScriptFile, c: { e: number; w: number } | undefined): RevisionInfo {
+function revisionInfo(n: RevisionNode, f: ScriptFile, c: { e: number; w: number } | undefined, labels: number): RevisionInfo {
   const s = summaryOf(f);
   return {
-    id: n.id, down: n.down, dependsOn: n.dependsOn, labels: [...n.labels], ownLabels: n.ownLabels,
+    id: n.id, down: n.down, dependsOn: n.dependsOn, labels, ownLabels: n.ownLabels,
     message: s.message.split('\n')[0], createDate: s.createDate, path: f.path, line: s.line,
     isHead: n.isHead, isBase: n.isBase, isBranchPoint: n.isBranchPoint, isMergePoint: n.isMergePoint,
     errors: c?.e ?? 0, warnings: c?.w ?? 0,
@@ -276,10 +276,27 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   const ordered = cycle ? [] : historyOrder(graph);
   const seen = new Set(ordered);
   for (const id of [...graph.order].reverse()) if (!seen.has(id)) ordered.push(id);
+  // label lists are shared along branches: one entry per distinct list
+  const labelSets: string[][] = [[]];
+  const byList = new Map<readonly string[], number>();
+  const byText = new Map<string, number>([['', 0]]);
+  const labelIndex = (labels: readonly string[]): number => {
+    let i = byList.get(labels);
+    if (i === undefined) {
+      const text = labels.join('\n');
+      i = byText.get(text);
+      if (i === undefined) {
+        i = labelSets.push([...labels]) - 1;
+        byText.set(text, i);
+      }
+      byList.set(labels, i);
+    }
+    return i;
+  };
   const revisions: RevisionInfo[] = ordered.map((id) => {
     const n = graph.nodes.get(id)!;
     const f = files[n.key];
-    return revisionInfo(n, f, counts.get(f.path));
+    return revisionInfo(n, f, counts.get(f.path), labelIndex(n.labels));
   });
   const folder = folders.find((f) => (setup.configPath ?? setup.scriptLocation ?? '').startsWith(f + path.sep)) ?? folders[0] ?? '';
   const where = setup.configPath ? path.relative(folder, setup.configPath) : setup.scriptLocation ? path.relative(folder, setup.scriptLocation) : setup.id;
@@ -287,7 +304,7 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
     id: setup.id, kind: setup.kind, section: setup.section,
     label: multi || setup.section !== 'alembic' ? `${where}${setup.section !== 'alembic' ? ` [${setup.section}]` : ''}` : where,
     configPath: setup.configPath, scriptLocation: setup.scriptLocation, versionLocations: setup.versionLocations,
-    heads: graph.heads, bases: graph.bases, revisions, versionTable: setup.versionTable,
+    heads: graph.heads, bases: graph.bases, revisions, labelSets, versionTable: setup.versionTable,
     cwd: setup.cwd, sqlalchemyUrl: setup.sqlalchemyUrl,
     ...setupTotals(ix),
   };

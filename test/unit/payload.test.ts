@@ -62,4 +62,25 @@ describe('graph payload for the client', () => {
     }
     assert.ok(counts.body >= 8 && counts.message >= 4 && counts.header >= 8, JSON.stringify(counts));
   });
+
+  it('branch labels: one table entry per distinct list, however the labels are spelled', async () => {
+    const d = tmpDir();
+    writeTree(d, project([
+      { id: 'a1', labels: ['x', 'y'] },
+      { id: 'b1', labels: ['x\ny'] },
+      { id: 'c1', labels: [''] },
+      { id: 'd1' },
+      { id: 'a2', down: 'a1' },
+    ]));
+    const ws = new WorkspaceIndex(nodeFs, () => [d], () => []);
+    await ws.reindexAll();
+    const [g] = ws.graphs();
+    const labelsOf = (id: string): string[] => g.labelSets[g.revisions.find((r) => r.id === id)!.labels];
+    assert.deepStrictEqual(labelsOf('a1'), ['x', 'y']);
+    assert.deepStrictEqual(labelsOf('a2'), ['x', 'y']);
+    assert.deepStrictEqual(labelsOf('b1'), ['x\ny']);
+    assert.deepStrictEqual(labelsOf('c1'), ['']);
+    assert.deepStrictEqual(labelsOf('d1'), []);
+    assert.strictEqual(g.labelSets.length, 4);
+  });
 });

@@ -5,9 +5,9 @@
  * files the quick scanner knows, their id and summary; the indexing thread loads everything
  * else itself (see loadListing in project.ts).
  *
- * The indexing thread never depends on the worker: until the worker runs it claims every chunk
- * itself, and when the worker fails, is closed or stops making progress, it loads what is
- * missing itself. A file the worker could not read comes back without bytes and is read again,
+ * The indexing thread does not depend on the worker: until the worker runs it claims every
+ * chunk itself; at the end it waits only for the chunks the worker has in flight, and when the
+ * worker fails, is closed or makes no progress for a while, it loads what is missing itself. A file the worker could not read comes back without bytes and is read again,
  * so errors are reported exactly as without the worker.
  */
 import * as fs from 'fs';

@@ -113,6 +113,7 @@ export function references(ws: WorkspaceIndex, file: string, offset: number, inc
     if (loc) out.push(loc);
   }
   for (const f of at.index.files) {
+    if (!mentions(f, names)) continue;
     for (const name of ['down_revision', 'depends_on'] as const) {
       for (const item of valueItems(f.facts?.headers[name]?.value)) {
         if (names.has(item.value)) out.push(Location.create(toUri(f.path), toRange(item.span)));
@@ -120,6 +121,15 @@ export function references(ws: WorkspaceIndex, file: string, offset: number, inc
     }
   }
   return out;
+}
+
+/**
+ * Whether a file's down_revision or depends_on may name one of these ids or labels, from its
+ * summary (so the facts of the thousands of other files are not read); true when unknown.
+ */
+function mentions(f: ScriptFile, names: Set<string>): boolean {
+  const input = summaryOf(f).input;
+  return !input || input.down.some((x) => names.has(x)) || input.dependsOn.some((x) => names.has(x));
 }
 
 export function documentSymbols(ws: WorkspaceIndex, file: string): DocumentSymbol[] {
@@ -267,7 +277,9 @@ export function rename(ws: WorkspaceIndex, file: string, offset: number, newId: 
     const text = m ? `${m[1]}${m[2]}${newId}${m[2]}` : `'${newId}'`;
     (changes[toUri(f.path)] ??= []).push(TextEdit.replace(toRange(span), text));
   };
+  const names = new Set([old]);
   for (const f of at.index.files) {
+    if (f.id !== old && !mentions(f, names)) continue;
     const h = f.facts?.headers;
     if (!h) continue;
     if (f.id === old && h.revision?.value.kind === 'str') edit(f, h.revision.value.span);

@@ -279,11 +279,11 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   // label lists are shared along branches: one entry per distinct list
   const labelSets: string[][] = [[]];
   const byList = new Map<readonly string[], number>();
-  const byText = new Map<string, number>([['', 0]]);
+  const byText = new Map<string, number>([['[]', 0]]);
   const labelIndex = (labels: readonly string[]): number => {
     let i = byList.get(labels);
     if (i === undefined) {
-      const text = labels.join('\n');
+      const text = JSON.stringify(labels);
       i = byText.get(text);
       if (i === undefined) {
         i = labelSets.push([...labels]) - 1;

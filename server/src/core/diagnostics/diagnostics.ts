@@ -173,7 +173,8 @@ function graphFindings(files: ScriptFile[], graph: RevisionGraph, out: Finding[]
   const loc = (key: number, message: string, name: HeaderName = 'revision'): RelatedLocation => ({ path: fileOf(key).path, span: headerSpan(fileOf(key), name), message });
   const messageOf = (id: string): string => {
     const n = graph.nodes.get(id);
-    const m = n ? fileOf(n.key).facts?.doc?.message : undefined;
+    const f = n && fileOf(n.key);
+    const m = f ? f.summary?.message ?? f.facts?.doc?.message : undefined;
     return m ? `${id} (${m.split('\n')[0]})` : id;
   };
 

@@ -65,6 +65,9 @@ class Quick {
   private escaped = false;
   /** Where the last literal read by str() or value() ends. */
   private end = 0;
+  /** Position of the next backslash (see backslashFrom); -2 before the first search. */
+  private bs = -2;
+  private bsFrom = 0;
   constructor(private readonly t: string) {
     this.n = t.length;
     this.lines = new LineIndex(t);
@@ -182,7 +185,7 @@ class Quick {
       if (!triple) return -1;
       // the usual case, found by native searches: no backslash before the closing quotes
       const close = t.indexOf(quote === DQ ? '"""' : "\'\'\'", q + 3);
-      const bs = t.indexOf('\\', q + 3);
+      const bs = this.backslashFrom(q + 3);
       if (bs < 0 || (close >= 0 && close < bs)) return close < 0 ? -1 : close + 3;
       for (let j = q + 3; j < this.n; j++) {
         const c = t.charCodeAt(j);
@@ -207,6 +210,13 @@ class Quick {
       else if (c === NL) return -1;
     }
     return -1;
+  }
+
+  /** The next backslash at or after i (-1: none); searches only past the last one found, so linear over a file. */
+  private backslashFrom(i: number): number {
+    if (i < this.bsFrom || (this.bs !== -1 && this.bs < i)) this.bs = this.t.indexOf('\\', i);
+    this.bsFrom = i;
+    return this.bs;
   }
 
   /** `name [: annotation] = value` on one line. */

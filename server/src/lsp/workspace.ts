@@ -40,7 +40,6 @@ const CONFIG_FILE = /(^|[\\/])(alembic\.ini|[^\\/]*\.ini|pyproject\.toml|env\.py
 export class WorkspaceIndex {
   private states: SetupState[] = [];
   private overlays = new Map<string, string>();
-  version = 0;
   /** Increments only when a graph payload changes (an edit inside upgrade() leaves it alone). */
   graphVersion = 0;
   ready = false;
@@ -66,7 +65,6 @@ export class WorkspaceIndex {
     }
     this.states = states;
     this.ready = true;
-    this.version++;
   }
 
   private async load(setup: Setup, readAhead?: ReadAhead): Promise<SetupState> {
@@ -128,7 +126,6 @@ export class WorkspaceIndex {
       const fresh = await this.relist(s);
       this.states[this.states.indexOf(s)] = fresh;
     }
-    if (touched.length) this.version++;
     return touched.length > 0;
   }
 
@@ -154,7 +151,6 @@ export class WorkspaceIndex {
       changed = true;
     }
     if (!changed && this.inVersionFolder(file).length) return this.diskChanged(file, 'created');
-    if (changed) this.version++;
     return changed;
   }
 

@@ -10,13 +10,12 @@ import { buildGraph, RevisionGraph, RevisionInput } from './graph/graph';
 import { updateRevision } from './graph/update';
 import { initPythonParser } from './python/parser';
 import { scanMigration } from './python/scan';
-import { quickScan } from './python/quickScan';
 import { readMigration } from './python/read';
 import { readEnvPy } from './python/env';
 import { decodeSource } from './text';
 import type { CoreFs, Finding } from './types';
 import type { ReadAhead, Scanned } from './readAhead';
-import { QuickFile, ScriptFile, summaryOf, withId } from './scriptFile';
+import { QuickFile, quickFile, ScriptFile, summaryOf, withId } from './scriptFile';
 
 export { summaryOf } from './scriptFile';
 export type { FileSummary, ScriptFile } from './scriptFile';
@@ -119,8 +118,8 @@ export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 
   const d = decodeSource(bytes);
   if ('error' in d) return withId({ path: file, readError: d.error });
   if (mode === 'fast') {
-    const quick = quickScan(d.text);
-    if (quick) return withId(new QuickFile(file, d.text, quick)).settle();
+    const quick = quickFile(file, d.text);
+    if (quick) return quick;
     const facts = scanMigration(d.text, false);
     if (facts) return withId({ path: file, facts });
   }

@@ -10,8 +10,7 @@
 import * as fs from 'fs';
 import { workerData } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
-import { quickScan } from './python/quickScan';
-import { QuickFile, withId } from './scriptFile';
+import { quickFile } from './scriptFile';
 import type { Batch, Job, Scanned } from './readAhead';
 import { decodeSource } from './text';
 
@@ -60,9 +59,6 @@ port.on('message', (job: Job) => {
 /** The id and summary of a file the quick scanner reads; null for any other file. */
 function scanned(path: string, bytes: Buffer): Scanned | null {
   const d = decodeSource(bytes);
-  if ('error' in d) return null;
-  const facts = quickScan(d.text);
-  if (!facts) return null;
-  const f = withId(new QuickFile(path, d.text, facts)).settle();
-  return { id: f.id, idFromFilename: f.idFromFilename, summary: f.summary! };
+  const f = 'error' in d ? undefined : quickFile(path, d.text);
+  return f ? { id: f.id, idFromFilename: f.idFromFilename, summary: f.summary! } : null;
 }

@@ -58,8 +58,9 @@ export function summaryOf(f: ScriptFile): FileSummary {
  * A file the quick scanner read (the shape `alembic revision` writes; most files of a large
  * history). It keeps its text and summary; its facts are read again from the text (~5 µs) each
  * time something asks for them, and not kept, so a request that reads every file (references,
- * rename) does not leave every file holding its facts again. Holding a few objects per file instead of a few dozen is most of
- * what garbage collection costs when thousands of files are read at once.
+ * rename) does not leave every file holding its facts again. Holding a few objects per file
+ * instead of a few dozen is most of what garbage collection costs when thousands of files are
+ * read at once.
  */
 export class QuickFile implements ScriptFile {
   id?: string;
@@ -84,6 +85,12 @@ export class QuickFile implements ScriptFile {
     this.kept = undefined;
     return this;
   }
+}
+
+/** A file read by the quick tier, with its id and summary taken; undefined when the quick tier does not know its shape. */
+export function quickFile(path: string, text: string): QuickFile | undefined {
+  const facts = quickScan(text);
+  return facts && withId(new QuickFile(path, text, facts)).settle();
 }
 
 /** Sets the revision id Alembic would use. */

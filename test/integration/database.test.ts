@@ -330,15 +330,19 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
       ].join('\n'),
       'migrations/versions/a1b2c3d4e5f6_widgets.py': '"""widgets"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "a1b2c3d4e5f6"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table("widgets", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(50), nullable=False))\n\n\ndef downgrade():\n    op.drop_table("widgets")\n',
     };
+    // written beside the workspace, then moved in at once (as a checkout or `mv` does): no file
+    // watcher reports the files one by one, only the folder
+    const staging = path.join(ws(), '..', 'autogen-staging');
     for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir(), rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir(), rel), text);
+      fs.mkdirSync(path.dirname(path.join(staging, rel)), { recursive: true });
+      fs.writeFileSync(path.join(staging, rel), text);
     }
+    fs.renameSync(staging, dir());
   });
 
   test('after a model change, autogenerate writes the migration and opens it for review', async function () {
     this.timeout(120000); // a new setup found through the file watcher, two Alembic runs
-    const setup = await until(() => api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini')), 'the second setup indexed', 30000);
+    const setup = await until(() => api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini')), 'the setup moved into the workspace indexed', 30000);
     await vscode.commands.executeCommand('alembic.upgrade', { setupId: setup.id, revision: 'head' });
     await statusOf(setup, (x) => x.kind === 'ok' && x.status?.applied.join() === 'a1b2c3d4e5f6', 'autogen.db at head');
     fs.writeFileSync(path.join(dir(), 'models.py'), `${MODELS}    nickname = Column(String(40))\n`);

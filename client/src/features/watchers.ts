@@ -4,12 +4,21 @@
  * `migrations/versions/`), so each setup's script folder and version folders are watched here
  * too, and their events go to the language server like any watched-file event (duplicates are
  * harmless: the server re-reads). Kept in step with the setups.
+ *
+ * Folders that appear or go away in the workspace are forwarded too: a folder moved, copied or
+ * checked out in one go (or one created just before its files) may never have its files reported
+ * one by one, so the server searches a new folder for setups and re-lists a setup whose folders
+ * went away.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
+import { outsideDiscovery } from '../../../server/src/core/config/skip';
 import type { GraphModel } from './model';
+
+/** Files the language client's own watchers report (see languageClient.ts). */
+const WATCHED_FILE = /\.(py|ini)$|(^|[\\/])pyproject\.toml$/;
 
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
@@ -17,9 +26,32 @@ export class FolderWatchers implements vscode.Disposable {
   /** While a wanted folder is missing (a branch switch removed it), look again every 2 s. */
   private retry: NodeJS.Timeout | undefined;
 
+  /** Folder creations and deletions anywhere in the workspace (file events are watched elsewhere). */
+  private folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+
   constructor(private client: LanguageClient, private model: GraphModel) {
     this.sub = model.onDidChange(() => this.sync());
     this.sync();
+    this.folders.onDidCreate((uri) => void this.folderCreated(uri));
+    this.folders.onDidDelete((uri) => this.folderDeleted(uri));
+  }
+
+  private async folderCreated(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file' || WATCHED_FILE.test(uri.fsPath)) return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder || outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath))) return; // node_modules, .git, ...
+    const st = await fs.promises.stat(uri.fsPath).catch(() => undefined);
+    if (st?.isDirectory()) this.send(uri.fsPath, FileChangeType.Created);
+  }
+
+  /** Only what holds a setup's config or folders: a gone file cannot be told from a gone folder. */
+  private folderDeleted(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file' || WATCHED_FILE.test(uri.fsPath)) return;
+    const gone = uri.fsPath;
+    const under = (p: string | undefined): boolean => !!p && (p === gone || p.startsWith(gone + path.sep));
+    const inside = (p: string): boolean => gone.startsWith(p + path.sep);
+    const hit = this.model.graph?.setups.some((s) => under(s.configPath) || under(s.scriptLocation) || (s.versionLocations ?? []).some((v) => under(v) || inside(v)));
+    if (hit) this.send(gone, FileChangeType.Deleted);
   }
 
   /** `afterGap`: folders that come back are re-listed by the server (files may have appeared meanwhile). */
@@ -63,11 +95,15 @@ export class FolderWatchers implements vscode.Disposable {
 
   private forward(file: string, event: string): void {
     const known = this.model.graph?.setups.some((s) => s.revisions.some((r) => r.path === file)) ?? false;
-    const type = !fs.existsSync(file) ? FileChangeType.Deleted : event === 'change' || known ? FileChangeType.Changed : FileChangeType.Created;
+    this.send(file, !fs.existsSync(file) ? FileChangeType.Deleted : event === 'change' || known ? FileChangeType.Changed : FileChangeType.Created);
+  }
+
+  private send(file: string, type: FileChangeType): void {
     void this.client.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: this.client.code2ProtocolConverter.asUri(vscode.Uri.file(file)), type }] });
   }
 
   dispose(): void {
+    this.folders.dispose();
     this.sub.dispose();
     clearTimeout(this.retry);
     for (const w of this.byDir.values()) w.close();

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import {
-  analyzeSetup, discoverSetups, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText,
+  analyzeSetup, discoverSetups, holdsSetupFiles, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText,
 } from '../core';
 import type { CoreFs, Finding, RevisionGraph, RevisionNode, ScriptFile, Setup, SetupIndex } from '../core';
 import { derivedOf } from '../core/graph/graph';
@@ -50,25 +50,36 @@ export class WorkspaceIndex {
    */
   constructor(private fs: CoreFs, private folders: () => string[], private configsFor: (folder: string) => string[], private readAhead?: () => ReadAhead) {}
 
-  /** (Re)discovers every setup and reads every file. */
-  async reindexAll(): Promise<void> {
+  /**
+   * (Re)discovers every setup and reads every file. With `keepUnchanged`, a setup configured
+   * exactly as before keeps what was read (its files are kept up to date by events); returns
+   * whether any setup changed.
+   */
+  async reindexAll(keepUnchanged = false): Promise<boolean> {
     await initPythonParser();
+    const before = new Map(keepUnchanged ? this.states.map((s) => [JSON.stringify(s.setup), s]) : []);
     const states: SetupState[] = [];
-    const ahead = this.readAhead?.();
+    let ahead: ReadAhead | undefined;
     try {
       for (const folder of this.folders()) {
         const setups = await discoverSetups(this.fs, folder, { configs: this.configsFor(folder) });
-        for (const setup of setups) states.push(await this.load(setup, ahead));
+        for (const setup of setups) {
+          await readVersionTable(this.fs, setup);
+          const kept = before.get(JSON.stringify(setup));
+          ahead ??= kept ? undefined : this.readAhead?.();
+          states.push(kept ?? await this.load(setup, ahead));
+        }
       }
     } finally {
       ahead?.close(); // no idle thread (and its memory) between full indexes
     }
+    const changed = !this.ready || states.length !== this.states.length || states.some((s, i) => s !== this.states[i]);
     this.states = states;
     this.ready = true;
+    return changed;
   }
 
   private async load(setup: Setup, readAhead?: ReadAhead): Promise<SetupState> {
-    await readVersionTable(this.fs, setup);
     const listed = await listScriptFiles(this.fs, setup);
     const files = await loadListing(this.fs, listed.files, 'fast', readAhead, (i) => {
       const open = this.overlays.get(listed.files[i]);
@@ -116,20 +127,54 @@ export class WorkspaceIndex {
       await this.reindexAll();
       return true;
     }
-    if (!file.endsWith('.py')) return false;
+    if (!file.endsWith('.py')) return this.folderChanged(file, kind);
     if (kind === 'changed') {
       if (this.overlays.has(file)) return false; // the editor's text wins
       return this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'));
     }
-    const touched = this.inVersionFolder(file);
+    return this.relistAll(this.inVersionFolder(file));
+  }
+
+  /**
+   * A folder appeared or went away. Moved, copied or checked out in one go, its files may never be
+   * reported one by one, so it is searched: a new or gone setup means discovering again (setups
+   * configured as before keep what was read: nested folders each report themselves); a folder
+   * inside (or being) a version folder means re-listing that setup.
+   */
+  private async folderChanged(dir: string, kind: 'created' | 'changed' | 'deleted'): Promise<boolean> {
+    if (kind === 'changed') return false;
+    const under = (p: string | undefined): boolean => !!p && (p === dir || p.startsWith(dir + path.sep));
+    let touched: SetupState[];
+    if (kind === 'deleted') {
+      if (this.states.some((s) => under(s.setup.configPath) || under(s.setup.pyprojectPath) || under(s.setup.scriptLocation))) {
+        return this.reindexAll(true);
+      }
+      // a version folder, or a folder that held migrations
+      touched = this.states.filter((s) => s.setup.versionLocations.some(under) || s.files.some((f) => under(f.path)));
+    } else {
+      const name = path.basename(dir);
+      if (name === '__pycache__' || name.startsWith('.') || (await this.fs.kind(dir)) !== 'dir') return false;
+      for (const folder of this.folders()) {
+        if (await holdsSetupFiles(this.fs, folder, dir)) return this.reindexAll(true);
+      }
+      // a version folder, or a folder inside a recursive one
+      touched = this.states.filter((s) => s.setup.versionLocations.some(under) || this.inVersionFolder(path.join(dir, '_.py')).includes(s));
+    }
+    return this.relistAll(touched);
+  }
+
+  /** Re-lists setups; true when a listing changed. */
+  private async relistAll(touched: SetupState[]): Promise<boolean> {
+    let changed = false;
     for (const s of touched) {
       const fresh = await this.relist(s);
       this.states[this.states.indexOf(s)] = fresh;
+      changed ||= fresh !== s;
     }
-    return touched.length > 0;
+    return changed;
   }
 
-  /** Re-lists a setup's files, keeping what was already read. */
+  /** Re-lists a setup's files, keeping what was already read (the same state when the listing is unchanged). */
   private async relist(s: SetupState): Promise<SetupState> {
     const listed = await listScriptFiles(this.fs, s.setup);
     const known = new Map(s.files.map((f) => [f.path, f]));
@@ -138,6 +183,7 @@ export class WorkspaceIndex {
       const open = this.overlays.get(f);
       files.push(known.get(f) ?? (open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'full')));
     }
+    if (files.length === s.files.length && files.every((f, i) => f === s.files[i]) && JSON.stringify(listed.findings) === JSON.stringify(s.listingFindings)) return s;
     return { setup: s.setup, files, listingFindings: listed.findings, index: analyzeSetup(s.setup, files, listed.findings) };
   }
 

@@ -10,12 +10,8 @@ import { decodeSource } from '../text';
 import type { CoreFs, Finding } from '../types';
 import { getOption, IniFile, parseIni } from './ini';
 import type { Setup } from './setup';
+import { outsideDiscovery, skippedDir } from './skip';
 
-/** Folders never searched: dependencies, virtualenvs, caches, VCS data. */
-const SKIP_DIRS = new Set([
-  'node_modules', 'site-packages', 'dist-packages', '__pycache__', '.git', '.hg', '.svn', '.venv',
-  'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.idea', '.vscode',
-]);
 const MAX_DEPTH = 12;
 const MAX_CONFIG_BYTES = 1_000_000;
 
@@ -72,6 +68,20 @@ export async function discoverSetups(fs: CoreFs, root: string, opts: DiscoverOpt
   return setups;
 }
 
+/**
+ * Whether a folder that appeared in a workspace folder holds anything discovery would find. A
+ * folder moved, copied or checked out in one go may never have its files reported one by one by
+ * a file watcher, so the folder itself is searched (with discovery's own rules: skipped and
+ * hidden folders, depth).
+ */
+export async function holdsSetupFiles(fs: CoreFs, root: string, dir: string): Promise<boolean> {
+  const rel = path.relative(path.resolve(root), path.resolve(dir));
+  if (outsideDiscovery(rel)) return false;
+  const found: Found = { inis: [], pyprojects: [], envPys: [] };
+  await walk(fs, dir, rel.split(path.sep).length, new Set(), found);
+  return found.inis.length + found.pyprojects.length + found.envPys.length > 0;
+}
+
 function isBroken(s: Setup): boolean {
   return !s.scriptLocation || s.findings.some((f) => f.code === 'alembic/script-location-missing');
 }
@@ -100,7 +110,7 @@ async function walk(fs: CoreFs, dir: string, depth: number, seen: Set<string>, f
     const p = path.join(dir, e.name);
     if (e.kind === 'dir') {
       if (isMigrations && e.name === 'versions') continue;
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push(p);
+      if (!skippedDir(e.name)) subdirs.push(p);
     } else if (e.kind === 'file') {
       if (e.name === 'pyproject.toml') found.pyprojects.push(p);
       else if (e.name === 'env.py') found.envPys.push(p);

@@ -1,0 +1,100 @@
+/**
+ * Folders that appear or go away in one go (moved in, copied, checked out, removed): a file
+ * watcher may report only the folder, never its files, so the language server's index searches
+ * the folder itself. Real files on disk, the real WorkspaceIndex.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { nodeFs } from '../../server/src/core';
+import { WorkspaceIndex } from '../../server/src/lsp/workspace';
+import { cleanupTmp, migration, project, tmpDir, writeTree } from '../helpers';
+
+after(cleanupTmp);
+
+describe('folders that appear or go away', () => {
+  let ws: WorkspaceIndex;
+  let root: string;
+  const ids = (): string[][] => ws.setups.map((s) => s.graph.nodes.size ? [...s.graph.nodes.keys()].sort() : []);
+  const setupIds = (): string[] => ws.setups.map((s) => s.setup.id);
+
+  beforeEach(async () => {
+    root = writeTree(tmpDir(), project([{ id: 'main0001' }, { id: 'main0002', down: 'main0001' }]));
+    ws = new WorkspaceIndex(nodeFs, () => [root], () => []);
+    await ws.reindexAll();
+  });
+
+  it('a setup moved into the workspace is found, and the setups already there are not read again', async () => {
+    const kept = ws.setups[0];
+    const outside = writeTree(tmpDir(), project([{ id: 'svc00001' }], '[alembic]\nscript_location = migrations\n'));
+    const dir = path.join(root, 'services', 'billing');
+    fs.mkdirSync(path.dirname(dir));
+    fs.renameSync(outside, dir);
+    assert.strictEqual(await ws.diskChanged(dir, 'created'), true);
+    assert.deepStrictEqual(setupIds(), ['alembic.ini#alembic', 'services/billing/alembic.ini#alembic']);
+    assert.deepStrictEqual(ids(), [['main0001', 'main0002'], ['svc00001']]);
+    assert.strictEqual(ws.setups[0], kept, 'the first setup was kept, not read again');
+    // its subfolders report themselves too: nothing new there, nothing changes
+    const second = ws.setups[1];
+    assert.strictEqual(await ws.diskChanged(path.join(dir, 'migrations'), 'created'), false);
+    assert.strictEqual(await ws.diskChanged(path.join(dir, 'migrations', 'versions'), 'created'), false);
+    assert.strictEqual(ws.setups[1], second);
+  });
+
+  it('an ancestor folder of a new setup reports it too (a folder created, then its files)', async () => {
+    const dir = path.join(root, 'a', 'b');
+    writeTree(dir, project([{ id: 'deep0001' }]));
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'a'), 'created'), true);
+    assert.deepStrictEqual(setupIds(), ['a/b/alembic.ini#alembic', 'alembic.ini#alembic']);
+  });
+
+  it('a folder without Alembic files, a hidden or skipped folder, and a plain file change nothing', async () => {
+    const before = ws.setups[0];
+    writeTree(root, { 'docs/readme.md': 'x\n', 'node_modules/pkg/alembic.ini': '[alembic]\nscript_location = m\n', '.hidden/alembic.ini': '[alembic]\nscript_location = m\n', 'notes.txt': 'x' });
+    fs.mkdirSync(path.join(root, 'node_modules/pkg/m/versions'), { recursive: true });
+    for (const p of ['docs', 'node_modules/pkg', '.hidden', 'notes.txt', 'missing']) {
+      assert.strictEqual(await ws.diskChanged(path.join(root, p), 'created'), false, p);
+    }
+    assert.strictEqual(ws.setups.length, 1);
+    assert.strictEqual(ws.setups[0], before);
+  });
+
+  it('a setup folder removed in one go is gone; removing a folder that held no setup changes nothing', async () => {
+    const dir = path.join(root, 'services', 'billing');
+    writeTree(dir, project([{ id: 'svc00001' }]));
+    await ws.diskChanged(dir, 'created');
+    assert.strictEqual(ws.setups.length, 2);
+    fs.rmSync(path.join(root, 'services'), { recursive: true });
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'docs'), 'deleted'), false);
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'services'), 'deleted'), true);
+    assert.deepStrictEqual(setupIds(), ['alembic.ini#alembic']);
+  });
+
+  it('a version folder removed, or restored with its files, is listed again', async () => {
+    const versions = path.join(root, 'migrations', 'versions');
+    const aside = path.join(tmpDir(), 'versions');
+    fs.renameSync(versions, aside);
+    assert.strictEqual(await ws.diskChanged(versions, 'deleted'), true);
+    assert.deepStrictEqual(ids(), [[]]);
+    fs.renameSync(aside, versions);
+    assert.strictEqual(await ws.diskChanged(versions, 'created'), true);
+    assert.deepStrictEqual(ids(), [['main0001', 'main0002']]);
+  });
+
+  it('with recursive version locations, a subfolder of migrations moved in or out is listed again', async () => {
+    root = writeTree(tmpDir(), project([{ id: 'base0001' }], '[alembic]\nscript_location = %(here)s/migrations\nrecursive_version_locations = true\n'));
+    ws = new WorkspaceIndex(nodeFs, () => [root], () => []);
+    await ws.reindexAll();
+    const sub = path.join(root, 'migrations', 'versions', '2025');
+    const outside = writeTree(tmpDir(), { 'a_sub00002.py': migration({ id: 'sub00002', down: 'base0001' }) });
+    fs.renameSync(outside, sub);
+    assert.strictEqual(await ws.diskChanged(sub, 'created'), true);
+    assert.deepStrictEqual(ids(), [['base0001', 'sub00002']]);
+    // __pycache__ appearing there (Alembic ran) is not a reason to list again
+    fs.mkdirSync(path.join(sub, '__pycache__'));
+    assert.strictEqual(await ws.diskChanged(path.join(sub, '__pycache__'), 'created'), false);
+    fs.rmSync(sub, { recursive: true });
+    assert.strictEqual(await ws.diskChanged(sub, 'deleted'), true);
+    assert.deepStrictEqual(ids(), [['base0001']]);
+  });
+});

@@ -219,6 +219,11 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
 }
 
 if (require.main === module) {
+  // a reader that stops early (`| head`, a pager quit) closes the pipe: the rest of the output is
+  // dropped quietly and the command ends with its own exit status, as other tools do
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (e) => {

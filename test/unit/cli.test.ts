@@ -56,6 +56,19 @@ describe('alembic-migrations CLI', () => {
     assert.doesNotMatch(r.stdout, /one00001/);
   });
 
+  it('a reader that stops early (| head) ends it quietly, with the exit status of the command', () => {
+    const id = (i: number): string => `r${String(i).padStart(7, '0')}`;
+    const healthy = writeTree(tmpDir(), project(Array.from({ length: 3000 }, (_, i) => ({ id: id(i), down: i ? id(i - 1) : undefined }))));
+    const broken = writeTree(tmpDir(), project(Array.from({ length: 1500 }, (_, i) => ({ id: id(i), down: `gone${i}` }))));
+    for (const [args, dir, status] of [['graph --json', healthy, 0], ['graph', healthy, 0], ['check', broken, 1]] as const) {
+      // larger than a pipe holds (64 KiB), so the pipe is closed while the output is written
+      assert.ok(run(args.split(' '), dir).stdout.length > 100 * 1024, args);
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" ${args} | head -c 100 >/dev/null`], { cwd: dir, encoding: 'utf8' });
+      assert.strictEqual(r.stderr.replace(/^1 setup.*\n/m, ''), '', args);
+      assert.strictEqual(r.status, status, args);
+    }
+  });
+
   it('bad usage: exit 2 with a message', () => {
     const d = tmpDir();
     for (const args of [['frobnicate'], ['check', '--format', 'xml'], ['check', 'no/such/dir'], ['graph', '--config', 'missing.ini']]) {

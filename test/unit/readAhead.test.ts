@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { indexWorkspace, loadListing, loadScriptFile, nodeFs, SetupIndex, summaryOf } from '../../server/src/core';
+import { CoreFs, indexWorkspace, loadListing, loadScriptFile, nodeFs, SetupIndex, summaryOf } from '../../server/src/core';
 import { Loaded, ReadAhead, startReadAhead } from '../../server/src/core/readAhead';
 import { cleanupTmp, project, randomHistory, tmpDir, writeTree } from '../helpers';
 
@@ -72,6 +72,14 @@ describe('indexing on two threads (read-ahead worker)', () => {
       assert.strictEqual(reader.scanned, 0);
     } finally {
       reader.close();
+    }
+  });
+
+  it('one thread reading without promises (the disk) indexes exactly as with them (any other file system)', async () => {
+    const d = workspace();
+    const promisesOnly: CoreFs = { ...nodeFs, readFileSync: undefined };
+    for (const mode of ['fast', 'full'] as const) {
+      assert.deepStrictEqual(view(await indexWorkspace(nodeFs, d, { mode })), view(await indexWorkspace(promisesOnly, d, { mode })), mode);
     }
   });
 

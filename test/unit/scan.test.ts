@@ -7,6 +7,7 @@ import type { MigrationFacts } from '../../server/src/core/python/facts';
 import { initPythonParser, parseMigration } from '../../server/src/core/python/parser';
 import { scanMigration } from '../../server/src/core/python/scan';
 import { quickScan } from '../../server/src/core/python/quickScan';
+import { quickFile, summaryOf, withId } from '../../server/src/core/scriptFile';
 import { file as benchFile, history } from '../bench/generate';
 import { HISTORIES } from '../fixtures/histories';
 import { spawnSync } from 'child_process';
@@ -130,6 +131,41 @@ describe('fast scanner reads what tree-sitter reads', () => {
         assert.deepStrictEqual(quickScan(t) ? strip(quickScan(t)!) : `bailed on ${r.id}`, strip(parseMigration(t)), r.id);
       }
     }
+  });
+
+  it('quick tier without positions: answers alike, reads the same facts but for places, and gives the same summary', () => {
+    const r = rng(17);
+    const texts = [
+      ...EDGE, ...QUICK_EDGE, ...randomHistory(13, 120).map(migration), ...history(80, 'broken', 3).map((x) => benchFile(x, r)),
+      // findings of the file's own, which are placed
+      migration({ id: 'a-b@c', down: 'x' }), migration({ id: 'x'.repeat(40) }),
+      migration({ id: 'mism0001', down: 'real0001' }).replace('Revises: real0001', 'Revises: other001'),
+      migration({ id: 'empt0001' }).replace(/def downgrade\(\) -> None:\n.*\n/, 'def downgrade() -> None:\n    pass\n'),
+    ];
+    // and seeded edits of them, most of which the quick tier hands over (or not: either way alike)
+    for (let k = 0; k < 600; k++) {
+      const t = texts[Math.floor(r() * texts.length)];
+      const at = Math.floor(r() * t.length);
+      texts.push(r() < 0.5 ? t.slice(0, at) + t.slice(at + 1 + Math.floor(r() * 3)) : t.slice(0, at) + ['\n', ' ', "'", '(', '#', 'x'][Math.floor(r() * 6)] + t.slice(at));
+    }
+    const unplaced = (f: MigrationFacts): string => JSON.stringify(strip(f), (_k, v) => (v && typeof v === 'object' && 'endColumn' in v ? 'SPAN' : v));
+    let answered = 0;
+    let placed = 0;
+    texts.forEach((t, k) => {
+      const full = quickScan(t);
+      const bare = quickScan(t, false);
+      assert.strictEqual(!!bare, !!full, `text ${k}: answered with positions ${!!full}, without ${!!bare}\n${t}`);
+      if (!full || !bare) return;
+      answered++;
+      assert.strictEqual(unplaced(bare), unplaced(full), `text ${k}\n${t}`);
+      assert.deepStrictEqual(bare.headers.revision?.value, full.headers.revision?.value, `text ${k}: the revision's value is placed`);
+      const file = `/w/migrations/versions/${k}_m.py`;
+      const ref = summaryOf(withId({ path: file, facts: full }));
+      assert.deepStrictEqual(quickFile(file, t)?.summary, ref, `text ${k}: summary\n${t}`);
+      if (ref.findings.length) placed++;
+    });
+    assert.ok(answered > 300, `answered ${answered}`);
+    assert.ok(placed >= 4, `only ${placed} files with findings of their own`);
   });
 
   it('every fixture file', () => {

@@ -24,6 +24,7 @@ function readSmallFile(p: string): Buffer {
  */
 export const nodeFs: CoreFs = {
   readFile: async (p) => readSmallFile(p),
+  readFileSync: readSmallFile,
   async readDir(p) {
     const ents = fs.readdirSync(p, { withFileTypes: true });
     const out: DirEntry[] = [];

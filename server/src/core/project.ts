@@ -257,11 +257,42 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     out[i] = f;
     have++;
   };
-  const load = async (i: number, bytes?: Uint8Array): Promise<void> => {
-    if (out[i] === undefined) put(i, own?.(i) ?? await loadScriptFile(fs, paths[i], mode, bytes));
+  /**
+   * File i loaded without a promise where it can be (the usual standard file, on a file system
+   * that reads synchronously): true when done; otherwise the bytes already read, if any, for slow().
+   */
+  const now = (i: number, bytes?: Uint8Array): true | Uint8Array | undefined => {
+    if (out[i] !== undefined) return true;
+    const mine = own?.(i);
+    if (mine) {
+      put(i, mine);
+      return true;
+    }
+    if (mode !== 'fast') return bytes;
+    if (!bytes) {
+      if (!fs.readFileSync) return undefined;
+      try {
+        bytes = fs.readFileSync(paths[i]);
+      } catch {
+        return undefined; // loadScriptFile reads it again and says why it cannot
+      }
+    }
+    const d = decodeSource(bytes);
+    const quick = 'text' in d ? quickFile(paths[i], d.text) : undefined;
+    if (!quick) return bytes;
+    put(i, quick);
+    return true;
+  };
+  const slow = async (i: number, read: Uint8Array | undefined): Promise<void> => put(i, await loadScriptFile(fs, paths[i], mode, read));
+  /** Files from..to-1, with a promise only for those that need one. */
+  const loadRange = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      const read = now(i);
+      if (read !== true) await slow(i, read);
+    }
   };
   if (!ahead || paths.length < READ_AHEAD_MIN) {
-    for (let i = 0; i < paths.length; i++) await load(i);
+    await loadRange(0, paths.length);
     return out;
   }
   ahead.start(paths, mode === 'fast');
@@ -273,7 +304,10 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
       const mine = own?.(x.i);
       if (mine) put(x.i, mine);
       else if (x.scanned && x.bytes) put(x.i, fromWorker(paths[x.i], x.bytes, x.scanned));
-      else await load(x.i, x.bytes);
+      else {
+        const read = now(x.i, x.bytes);
+        if (read !== true) await slow(x.i, read);
+      }
     }
     return got.length;
   };
@@ -282,7 +316,7 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     if (await absorb()) continue;
     const c = ahead.claim();
     if (!c) break;
-    for (let i = c.from; i < c.to; i++) await load(i);
+    await loadRange(c.from, c.to);
   }
   // the chunks the worker claimed: wait for them, or load them here when it cannot deliver
   let progress = Date.now();
@@ -291,7 +325,7 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     await absorb();
     if (have > before) progress = Date.now();
     else if (!ahead.alive() || Date.now() - progress > STALL_MS) {
-      for (let i = 0; i < paths.length; i++) await load(i);
+      await loadRange(0, paths.length);
     } else await new Promise((r) => setTimeout(r, 1));
   }
   return out;

@@ -89,8 +89,11 @@ export class QuickFile implements ScriptFile {
 
 /** A file read by the quick tier, with its id and summary taken; undefined when the quick tier does not know its shape. */
 export function quickFile(path: string, text: string): QuickFile | undefined {
-  const facts = quickScan(text);
-  return facts && withId(new QuickFile(path, text, facts)).settle();
+  // read without positions (see quickScan): the usual file has no finding of its own to place
+  const facts = quickScan(text, false);
+  if (!facts) return undefined;
+  const f = withId(new QuickFile(path, text, facts));
+  return summaryOf(f).findings.length ? withId(new QuickFile(path, text, quickScan(text))).settle() : f.settle();
 }
 
 /** Sets the revision id Alembic would use. */

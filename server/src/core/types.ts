@@ -61,6 +61,12 @@ export interface DirEntry {
 export interface CoreFs {
   /** Raw bytes of a file. Rejects when the file cannot be read. */
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * The same without a promise, when the file system can (the plain disk): a cold index reads
+   * thousands of small files, and a promise per file is a measurable part of it. Throws when the
+   * file cannot be read.
+   */
+  readFileSync?(path: string): Uint8Array;
   /** Entries of a folder; rejects when it is not a readable folder. */
   readDir(path: string): Promise<DirEntry[]>;
   /** Resolves symbolic links; rejects when the path does not exist. */

@@ -277,7 +277,9 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   const derived = new DerivedState(graph);
   derivedStates.set(graph, derived);
 
-  for (const r of inputs) {
+  // index loops: this runs once per index, mostly before V8 optimizes it, and for-of allocates there
+  for (let k = 0; k < inputs.length; k++) {
+    const r = inputs[k];
     let down = dedupe(r.down);
     let deps = dedupe(r.dependsOn.includes('') ? r.dependsOn.filter((d) => d !== '') : r.dependsOn);
     if (down.includes(r.id)) {
@@ -304,7 +306,8 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
 
   // Branch labels share the namespace of revision ids (Alembic's _map_branch_labels).
   const labels = graph.labels;
-  for (const n of list) {
+  for (let k = 0; k < list.length; k++) {
+    const n = list[k];
     const id = n.id;
     for (const label of n.ownLabels) {
       const byRev = nodes.get(label);
@@ -319,18 +322,22 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
   }
 
   // depends_on: exact ids or labels (no partial ids: Alembic looks them up in its map).
-  for (const n of list) {
+  for (let k = 0; k < list.length; k++) {
+    const n = list[k];
     const id = n.id;
-    for (const d of n.dependsOn) {
+    for (let j = 0; j < n.dependsOn.length; j++) {
+      const d = n.dependsOn[j];
       const target = nodes.has(d) ? d : labels.get(d);
       if (target === undefined) problems.push({ kind: 'missing-dependency', id, key: n.key, dependency: d });
       else if (target !== id && !n.resolvedDeps.includes(target)) n.resolvedDeps = added(n.resolvedDeps, target);
     }
   }
 
-  for (const n of list) {
+  for (let k = 0; k < list.length; k++) {
+    const n = list[k];
     const id = n.id;
-    for (const d of n.down) {
+    for (let j = 0; j < n.down.length; j++) {
+      const d = n.down[j];
       const parent = nodes.get(d);
       if (!parent) {
         problems.push({ kind: 'missing-parent', id, key: n.key, parent: d });
@@ -341,13 +348,14 @@ export function buildGraph(inputs: RevisionInput[]): RevisionGraph {
       parent.isHead = false;
       parent.isRealHead = false;
     }
-    for (const d of n.resolvedDeps) {
+    for (let j = 0; j < n.resolvedDeps.length; j++) {
+      const d = n.resolvedDeps[j];
       const parent = nodes.get(d)!;
       if (!parent.allNext.includes(id)) parent.allNext = added(parent.allNext, id);
       parent.isRealHead = false;
     }
   }
-  for (const n of list) n.isBranchPoint = n.next.length > 1;
+  for (let k = 0; k < list.length; k++) list[k].isBranchPoint = list[k].next.length > 1;
   endLists(graph, list);
   detectCycles(graph);
   return graph;
@@ -448,8 +456,8 @@ function dependencyOrder(graph: RevisionGraph): string[] {
   // revisions exactly when the down_revision + depends_on graph has a cycle
   return kahn(graph, (n) => {
     let c = 0;
-    for (const d of n.down) if (graph.nodes.has(d)) c++;
-    for (const d of n.resolvedDeps) if (!n.down.includes(d)) c++;
+    for (let j = 0; j < n.down.length; j++) if (graph.nodes.has(n.down[j])) c++;
+    for (let j = 0; j < n.resolvedDeps.length; j++) if (!n.down.includes(n.resolvedDeps[j])) c++;
     return c;
   }, (n) => n.allNext);
 }
@@ -458,16 +466,18 @@ function dependencyOrder(graph: RevisionGraph): string[] {
 function kahn(graph: RevisionGraph, parentCount: (n: RevisionNode) => number, children: (n: RevisionNode) => string[]): string[] {
   const out: string[] = [];
   const ready: Node[] = [];
-  for (const id of graph.order) {
-    const n = graph.nodes.get(id) as Node;
+  const order = graph.order;
+  for (let k = 0; k < order.length; k++) {
+    const n = graph.nodes.get(order[k]) as Node;
     n._pending = parentCount(n);
     if (!n._pending) ready.push(n);
   }
   for (let i = 0; i < ready.length; i++) {
     const n = ready[i];
     out.push(n.id);
-    for (const c of children(n)) {
-      const m = graph.nodes.get(c) as Node;
+    const cs = children(n);
+    for (let j = 0; j < cs.length; j++) {
+      const m = graph.nodes.get(cs[j]) as Node;
       if (--m._pending === 0) ready.push(m);
     }
   }
@@ -481,7 +491,7 @@ function kahn(graph: RevisionGraph, parentCount: (n: RevisionNode) => number, ch
 function topoOrder(graph: RevisionGraph): string[] {
   return kahn(graph, (n) => {
     let c = 0;
-    for (const d of n.down) if (graph.nodes.has(d)) c++;
+    for (let j = 0; j < n.down.length; j++) if (graph.nodes.has(n.down[j])) c++;
     return c;
   }, (n) => n.next);
 }

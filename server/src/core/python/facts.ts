@@ -61,7 +61,7 @@ export interface MigrationFacts {
  * message (`Script.doc`: first paragraph of the stripped docstring), `Create Date:`, and the
  * `Revises:` line with its exact span.
  */
-export function readDocFacts(text: string, raw: string, start: number, end: number, lines: LineIndex): DocFacts {
+export function readDocFacts(text: string, raw: string, start: number, end: number, lines: Pick<LineIndex, 'span'>): DocFacts {
   const longdoc = raw.trim();
   const para = longdoc.indexOf('\n\n');
   const doc: DocFacts = { span: lines.span(start, end), message: para < 0 ? longdoc : longdoc.slice(0, para) };

@@ -52,10 +52,19 @@ const HEADERS: readonly HeaderName[] = ['revision', 'down_revision', 'branch_lab
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
 
-/** Reads the facts of a standard migration file, or returns undefined (see the file comment). */
-export function quickScan(text: string): MigrationFacts | undefined {
+/** One span for every place when positions are not wanted (see quickScan). */
+const NO_SPAN: Span = Object.freeze({ start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 });
+const NO_POSITIONS: Pick<LineIndex, 'span'> = { span: () => NO_SPAN };
+
+/**
+ * Reads the facts of a standard migration file, or returns undefined (see the file comment).
+ * Without `positions`, every span is one shared placeholder except the revision value's (its line
+ * is part of a file's summary): a summary needs no other place, and a cold index of thousands of
+ * files spends a good part of its time making them. Whether it answers does not depend on it.
+ */
+export function quickScan(text: string, positions = true): MigrationFacts | undefined {
   if (text.indexOf('\r') !== -1) return undefined;
-  return new Quick(text).run();
+  return new Quick(text, positions).run();
 }
 
 class Quick {
@@ -68,13 +77,34 @@ class Quick {
   /** Position of the next backslash (see backslashFrom); -2 before the first search. */
   private bs = -2;
   private bsFrom = 0;
-  constructor(private readonly t: string) {
+  /** Reading the revision's value (see span). */
+  private inRevision = false;
+  constructor(private readonly t: string, private readonly positions: boolean) {
     this.n = t.length;
     this.lines = new LineIndex(t);
   }
 
   private span(s: number, e: number): Span {
-    return this.lines.span(s, e);
+    if (this.positions) return this.lines.span(s, e);
+    return this.inRevision ? this.counted(s, e) : NO_SPAN;
+  }
+
+  /** A span found by counting line ends, without an index of lines (for the one span wanted without positions). */
+  private counted(s: number, e: number): Span {
+    const t = this.t;
+    let line = 0;
+    let ls = 0;
+    for (let k = t.indexOf('\n'); k !== -1 && k < s; k = t.indexOf('\n', k + 1)) {
+      line++;
+      ls = k + 1;
+    }
+    let endLine = line;
+    let els = ls;
+    for (let k = t.indexOf('\n', ls); k !== -1 && k < e; k = t.indexOf('\n', k + 1)) {
+      endLine++;
+      els = k + 1;
+    }
+    return { start: s, end: e, line, column: s - ls, endLine, endColumn: e - els };
   }
 
   private c(i: number): number {
@@ -169,7 +199,7 @@ class Quick {
     const raw = this.escaped ? decodeStringLiteral(this.t.slice(s, e)) : this.t.slice(s + q, e - q);
     if (raw === undefined) return -1;
     const next = this.lineEnd(e);
-    if (next >= 0) facts.doc = readDocFacts(this.t, raw, s, e, this.lines);
+    if (next >= 0) facts.doc = readDocFacts(this.t, raw, s, e, this.positions ? this.lines : NO_POSITIONS);
     return next;
   }
 
@@ -243,7 +273,9 @@ class Quick {
     }
     if (t.charCodeAt(i) !== 61 /* = */ || t.charCodeAt(i + 1) === 61) return -1;
     i = this.spaces(i + 1);
+    this.inRevision = name === 'revision'; // its line is in the summary: placed even without positions
     const value = this.value(i);
+    this.inRevision = false;
     if (!value) return -1;
     const next = this.lineEnd(this.end);
     if (next < 0) return -1;

@@ -332,7 +332,7 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     };
     // written beside the workspace, then moved in at once (as a checkout or `mv` does): no file
     // watcher reports the files one by one, only the folder
-    const staging = path.join(ws(), '..', 'autogen-staging');
+    const staging = fs.mkdtempSync(path.join(ws(), '..', 'autogen-'));
     for (const [rel, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(staging, rel)), { recursive: true });
       fs.writeFileSync(path.join(staging, rel), text);

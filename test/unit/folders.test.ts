@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { nodeFs } from '../../server/src/core';
+import { CoreFs, nodeFs } from '../../server/src/core';
 import { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { cleanupTmp, migration, project, tmpDir, writeTree } from '../helpers';
 
@@ -18,9 +18,13 @@ describe('folders that appear or go away', () => {
   const ids = (): string[][] => ws.setups.map((s) => s.graph.nodes.size ? [...s.graph.nodes.keys()].sort() : []);
   const setupIds = (): string[] => ws.setups.map((s) => s.setup.id);
 
+  /** Folders read (discovery walks the whole workspace; searching a new folder reads only it). */
+  let dirReads = 0;
+  const counting: CoreFs = { ...nodeFs, readDir: (p) => { dirReads++; return nodeFs.readDir(p); } };
+
   beforeEach(async () => {
     root = writeTree(tmpDir(), project([{ id: 'main0001' }, { id: 'main0002', down: 'main0001' }]));
-    ws = new WorkspaceIndex(nodeFs, () => [root], () => []);
+    ws = new WorkspaceIndex(counting, () => [root], () => []);
     await ws.reindexAll();
   });
 
@@ -34,11 +38,50 @@ describe('folders that appear or go away', () => {
     assert.deepStrictEqual(setupIds(), ['alembic.ini#alembic', 'services/billing/alembic.ini#alembic']);
     assert.deepStrictEqual(ids(), [['main0001', 'main0002'], ['svc00001']]);
     assert.strictEqual(ws.setups[0], kept, 'the first setup was kept, not read again');
-    // its subfolders report themselves too: nothing new there, nothing changes
+    // its subfolders report themselves too: nothing new there, nothing changes, nothing rediscovered
     const second = ws.setups[1];
+    dirReads = 0;
     assert.strictEqual(await ws.diskChanged(path.join(dir, 'migrations'), 'created'), false);
     assert.strictEqual(await ws.diskChanged(path.join(dir, 'migrations', 'versions'), 'created'), false);
     assert.strictEqual(ws.setups[1], second);
+    assert.ok(dirReads <= 4, `${dirReads} folders read`);
+  });
+
+  it('a folder with a pyproject.toml that does not configure Alembic is searched, not rediscovered', async () => {
+    const dir = path.join(root, 'libs', 'util');
+    writeTree(dir, { 'pyproject.toml': '[project]\nname = "util"\n', 'util/__init__.py': '' });
+    dirReads = 0;
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'libs'), 'created'), false);
+    assert.ok(dirReads <= 4, `${dirReads} folders read`);
+  });
+
+  it('a folder that holds the version folder of a setup already known: found, and that setup listed again', async () => {
+    root = writeTree(tmpDir(), project([{ id: 'main0001' }], '[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/services/b/versions\n'));
+    ws = new WorkspaceIndex(nodeFs, () => [root], () => []);
+    await ws.reindexAll();
+    const outside = writeTree(tmpDir(), {
+      'pyproject.toml': '[tool.alembic]\nscript_location = "%(here)s/alembic"\n',
+      'alembic/env.py': '# env\n',
+      'alembic/versions/a_own00001.py': migration({ id: 'own00001' }),
+      'versions/b_bbbb0001.py': migration({ id: 'bbbb0001', down: 'main0001' }),
+    });
+    fs.mkdirSync(path.join(root, 'services'));
+    fs.renameSync(outside, path.join(root, 'services', 'b'));
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'services', 'b'), 'created'), true);
+    assert.deepStrictEqual(setupIds(), ['alembic.ini#alembic', 'services/b/pyproject.toml#alembic']);
+    assert.deepStrictEqual(ids(), [['bbbb0001', 'main0001'], ['own00001']]);
+  });
+
+  it('a setup whose script location was missing is read once that folder appears', async () => {
+    root = writeTree(tmpDir(), { 'alembic.ini': '[alembic]\nscript_location = %(here)s/db/migrations\n' });
+    ws = new WorkspaceIndex(nodeFs, () => [root], () => []);
+    await ws.reindexAll();
+    assert.ok(ws.setups[0].findings.some((f) => f.code === 'alembic/script-location-missing'));
+    const outside = writeTree(tmpDir(), { 'migrations/env.py': '# env\n', 'migrations/versions/a_dbdb0001.py': migration({ id: 'dbdb0001' }) });
+    fs.renameSync(outside, path.join(root, 'db'));
+    assert.strictEqual(await ws.diskChanged(path.join(root, 'db'), 'created'), true);
+    assert.ok(!ws.setups[0].findings.some((f) => f.code === 'alembic/script-location-missing'));
+    assert.deepStrictEqual(ids(), [['dbdb0001']]);
   });
 
   it('an ancestor folder of a new setup reports it too (a folder created, then its files)', async () => {

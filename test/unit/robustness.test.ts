@@ -37,14 +37,19 @@ describe('bad input never stops the index', () => {
     assert.ok(Date.now() - t0 < 15000, 'stays fast');
   });
 
-  it('unreadable file (fault injected: root reads everything)', async () => {
+  it('unreadable file (fault injected: root reads everything), read with and without promises', async () => {
+    const denied = (): Error => Object.assign(new Error('EACCES'), { code: 'EACCES' });
     const failing: CoreFs = {
       ...nodeFs,
-      readFile: (p) => (p.endsWith('locked.py') ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : nodeFs.readFile(p)),
+      readFile: (p) => (p.endsWith('locked.py') ? Promise.reject(denied()) : nodeFs.readFile(p)),
+      readFileSync: (p) => { if (p.endsWith('locked.py')) throw denied(); return nodeFs.readFileSync!(p); },
     };
-    const { ix } = await indexWith({ 'migrations/versions/locked.py': migration({ id: 'lock0003', down: 'next0002' }) }, failing);
-    assert.deepStrictEqual(ix.graph.heads, ['next0002']);
-    assert.ok(ix.findings.some((f) => f.code === 'alembic/unreadable' && /EACCES/.test(f.message)));
+    const { d } = await indexWith({ 'migrations/versions/locked.py': migration({ id: 'lock0003', down: 'next0002' }) }, failing);
+    for (const mode of ['fast', 'full'] as const) {
+      const [ix] = await indexWorkspace(failing, d, { mode });
+      assert.deepStrictEqual(ix.graph.heads, ['next0002'], mode);
+      assert.ok(ix.findings.some((f) => f.code === 'alembic/unreadable' && /EACCES/.test(f.message)), mode);
+    }
   });
 
   it('symlink loops in the workspace and in version folders', async () => {

@@ -17,6 +17,9 @@ import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient 
 import { outsideDiscovery } from '../../../server/src/core/config/skip';
 import type { GraphModel } from './model';
 
+/** How long folder events are gathered before they are sent (a checkout or a copy comes in bursts). */
+const APPEARED_DELAY_MS = 200;
+
 /** Files the language client's own watchers report (see languageClient.ts). */
 const WATCHED_FILE = /\.(py|ini)$|(^|[\\/])pyproject\.toml$/;
 
@@ -26,22 +29,47 @@ export class FolderWatchers implements vscode.Disposable {
   /** While a wanted folder is missing (a branch switch removed it), look again every 2 s. */
   private retry: NodeJS.Timeout | undefined;
 
-  /** Folder creations and deletions anywhere in the workspace (file events are watched elsewhere). */
-  private folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+  /**
+   * Folder creations and deletions anywhere in the workspace (file events are watched elsewhere).
+   * Changes too: VS Code reports a path deleted and created again (a folder replaced) as changed.
+   */
+  private folders = vscode.workspace.createFileSystemWatcher('**/*');
+  /** Paths created or changed in the last moments, sent together (see flush). */
+  private appeared = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private client: LanguageClient, private model: GraphModel) {
     this.sub = model.onDidChange(() => this.sync());
     this.sync();
-    this.folders.onDidCreate((uri) => void this.folderCreated(uri));
+    this.folders.onDidCreate((uri) => this.folderAppeared(uri));
+    this.folders.onDidChange((uri) => this.folderAppeared(uri));
     this.folders.onDidDelete((uri) => this.folderDeleted(uri));
   }
 
-  private async folderCreated(uri: vscode.Uri): Promise<void> {
+  private folderAppeared(uri: vscode.Uri): void {
     if (uri.scheme !== 'file' || WATCHED_FILE.test(uri.fsPath)) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath))) return; // node_modules, .git, ...
-    const st = await fs.promises.stat(uri.fsPath).catch(() => undefined);
-    if (st?.isDirectory()) this.send(uri.fsPath, FileChangeType.Created);
+    this.appeared.add(uri.fsPath);
+    this.flushTimer ??= setTimeout(() => void this.flush(), APPEARED_DELAY_MS);
+  }
+
+  /**
+   * Sends the folders among what appeared, the outermost only: the server searches a folder with
+   * everything in it, so a checkout that creates a thousand folders costs one search per new tree.
+   */
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const paths = [...this.appeared].sort((a, b) => a.length - b.length);
+    this.appeared.clear();
+    const sent: string[] = [];
+    for (const p of paths) {
+      if (sent.some((d) => p.startsWith(d + path.sep))) continue;
+      const st = await fs.promises.stat(p).catch(() => undefined);
+      if (!st?.isDirectory()) continue;
+      sent.push(p);
+      this.send(p, FileChangeType.Created);
+    }
   }
 
   /** Only what holds a setup's config or folders: a gone file cannot be told from a gone folder. */
@@ -103,6 +131,7 @@ export class FolderWatchers implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.flushTimer);
     this.folders.dispose();
     this.sub.dispose();
     clearTimeout(this.retry);

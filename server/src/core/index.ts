@@ -1,7 +1,7 @@
 /** Public surface of the core (pure: no VS Code or LSP imports anywhere under core/). */
 export * from './types';
 export * from './config/setup';
-export { discoverSetups, holdsSetupFiles } from './config/discover';
+export { discoverSetups, isBroken, setupFilesIn } from './config/discover';
 export type { DiscoverOptions } from './config/discover';
 export * from './graph/graph';
 export * from './graph/walk';

@@ -64,7 +64,7 @@ export interface CoreFs {
   /**
    * The same without a promise, when the file system can (the plain disk): a cold index reads
    * thousands of small files, and a promise per file is a measurable part of it. Throws when the
-   * file cannot be read.
+   * file cannot be read. A wrapper that changes readFile must change (or drop) this too.
    */
   readFileSync?(path: string): Uint8Array;
   /** Entries of a folder; rejects when it is not a readable folder. */

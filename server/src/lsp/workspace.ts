@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import {
-  analyzeSetup, discoverSetups, holdsSetupFiles, historyOrder, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText,
+  analyzeSetup, discoverSetups, historyOrder, isBroken, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText, setupFilesIn,
 } from '../core';
 import type { CoreFs, Finding, RevisionGraph, RevisionNode, ScriptFile, Setup, SetupIndex } from '../core';
 import { derivedOf } from '../core/graph/graph';
@@ -137,30 +137,38 @@ export class WorkspaceIndex {
 
   /**
    * A folder appeared or went away. Moved, copied or checked out in one go, its files may never be
-   * reported one by one, so it is searched: a new or gone setup means discovering again (setups
-   * configured as before keep what was read: nested folders each report themselves); a folder
-   * inside (or being) a version folder means re-listing that setup.
+   * reported one by one, so it is searched: a config or env.py that no healthy setup has yet means
+   * discovering again (setups configured as before keep what was read); then the setups with a
+   * version folder at, in or above it are listed again.
    */
   private async folderChanged(dir: string, kind: 'created' | 'changed' | 'deleted'): Promise<boolean> {
     if (kind === 'changed') return false;
     const under = (p: string | undefined): boolean => !!p && (p === dir || p.startsWith(dir + path.sep));
-    let touched: SetupState[];
+    let changed = false;
     if (kind === 'deleted') {
       if (this.states.some((s) => under(s.setup.configPath) || under(s.setup.pyprojectPath) || under(s.setup.scriptLocation))) {
-        return this.reindexAll(true);
+        changed = await this.reindexAll(true);
       }
-      // a version folder, or a folder that held migrations
-      touched = this.states.filter((s) => s.setup.versionLocations.some(under) || s.files.some((f) => under(f.path)));
     } else {
       const name = path.basename(dir);
       if (name === '__pycache__' || name.startsWith('.') || (await this.fs.kind(dir)) !== 'dir') return false;
-      for (const folder of this.folders()) {
-        if (await holdsSetupFiles(this.fs, folder, dir)) return this.reindexAll(true);
+      const known = new Set<string>();
+      for (const { setup: s } of this.states) {
+        if (isBroken(s)) continue; // its folder may be the one that appeared
+        for (const p of [s.configPath, s.pyprojectPath, path.join(s.scriptLocation!, 'env.py')]) if (p) known.add(p);
       }
-      // a version folder, or a folder inside a recursive one
-      touched = this.states.filter((s) => s.setup.versionLocations.some(under) || this.inVersionFolder(path.join(dir, '_.py')).includes(s));
+      for (const folder of this.folders()) {
+        if ((await setupFilesIn(this.fs, folder, dir)).some((p) => !known.has(p))) {
+          changed = await this.reindexAll(true);
+          break;
+        }
+      }
     }
-    return this.relistAll(touched);
+    // a version folder itself, one inside it (new, or gone with its files), or one inside a recursive one
+    const touched = this.states.filter((s) => s.setup.versionLocations.some(under)
+      || (kind === 'deleted' ? s.files.some((f) => under(f.path)) : this.inVersionFolder(path.join(dir, '_.py')).includes(s)));
+    const listed = await this.relistAll(touched);
+    return changed || listed;
   }
 
   /** Re-lists setups; true when a listing changed. */

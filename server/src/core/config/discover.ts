@@ -69,20 +69,29 @@ export async function discoverSetups(fs: CoreFs, root: string, opts: DiscoverOpt
 }
 
 /**
- * Whether a folder that appeared in a workspace folder holds anything discovery would find. A
- * folder moved, copied or checked out in one go may never have its files reported one by one by
- * a file watcher, so the folder itself is searched (with discovery's own rules: skipped and
- * hidden folders, depth).
+ * What discovery would find in a folder that appeared in a workspace folder: the Alembic inis,
+ * the pyproject.toml files with a [tool.alembic] table and the env.py files in it. A folder moved,
+ * copied or checked out in one go may never have its files reported one by one by a file watcher,
+ * so the folder itself is searched (with discovery's own rules: skipped and hidden folders, depth).
  */
-export async function holdsSetupFiles(fs: CoreFs, root: string, dir: string): Promise<boolean> {
+export async function setupFilesIn(fs: CoreFs, root: string, dir: string): Promise<string[]> {
   const rel = path.relative(path.resolve(root), path.resolve(dir));
-  if (outsideDiscovery(rel)) return false;
+  if (outsideDiscovery(rel)) return [];
   const found: Found = { inis: [], pyprojects: [], envPys: [] };
   await walk(fs, dir, rel.split(path.sep).length, new Set(), found);
-  return found.inis.length + found.pyprojects.length + found.envPys.length > 0;
+  const pyprojects: string[] = [];
+  for (const p of found.pyprojects) {
+    const text = await readText(fs, p);
+    if (typeof text === 'string' && PYPROJECT_ALEMBIC.test(text)) pyprojects.push(p);
+  }
+  return [...found.inis, ...pyprojects, ...found.envPys];
 }
 
-function isBroken(s: Setup): boolean {
+/** A pyproject.toml that configures Alembic (1.16+). */
+const PYPROJECT_ALEMBIC = /^\s*\[tool\.alembic[\].]/m;
+
+/** A setup whose script location is missing or unset (its config is reported instead). */
+export function isBroken(s: Setup): boolean {
   return !s.scriptLocation || s.findings.some((f) => f.code === 'alembic/script-location-missing');
 }
 
@@ -246,7 +255,7 @@ async function setupsFromIni(fs: CoreFs, root: string, iniPath: string, pyprojec
 async function setupFromPyproject(fs: CoreFs, root: string, pyPath: string, iniPath: string | undefined, section: string, ini?: IniFile): Promise<Setup | undefined> {
   const text = await readText(fs, pyPath);
   if (typeof text !== 'string') return undefined;
-  if (!/^\s*\[tool\.alembic[\].]/m.test(text)) return undefined;
+  if (!PYPROJECT_ALEMBIC.test(text)) return undefined;
   const dir = path.dirname(pyPath);
   const s: Setup = {
     id: `${rel(root, iniPath ?? pyPath)}#${section}`, kind: 'pyproject', configPath: iniPath, section, pyprojectPath: pyPath, cwd: dir,

@@ -77,7 +77,7 @@ describe('indexing on two threads (read-ahead worker)', () => {
 
   it('one thread reading without promises (the disk) indexes exactly as with them (any other file system; full mode reads with them only)', async () => {
     const d = workspace();
-    const promisesOnly: CoreFs = { ...nodeFs, readFileSync: undefined };
+    const promisesOnly: CoreFs = { ...nodeFs, readFileTransient: undefined };
     assert.deepStrictEqual(view(await indexWorkspace(nodeFs, d, { mode: 'fast' })), view(await indexWorkspace(promisesOnly, d, { mode: 'fast' })));
   });
 

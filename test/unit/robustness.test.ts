@@ -42,7 +42,7 @@ describe('bad input never stops the index', () => {
     const failing: CoreFs = {
       ...nodeFs,
       readFile: (p) => (p.endsWith('locked.py') ? Promise.reject(denied()) : nodeFs.readFile(p)),
-      readFileSync: (p) => { if (p.endsWith('locked.py')) throw denied(); return nodeFs.readFileSync!(p); },
+      readFileTransient: (p) => { if (p.endsWith('locked.py')) throw denied(); return nodeFs.readFileTransient!(p); },
     };
     const { d } = await indexWith({ 'migrations/versions/locked.py': migration({ id: 'lock0003', down: 'next0002' }) }, failing);
     for (const mode of ['fast', 'full'] as const) {

@@ -5,7 +5,8 @@ import type { CoreFs, DirEntry } from './types';
 /** One read buffer for every small file: open, one read, close (no fstat, no buffer per file). */
 const SHARED = Buffer.allocUnsafe(1 << 16);
 
-function readSmallFile(p: string): Buffer {
+/** The file's bytes in the shared buffer (valid until the next read), or read whole when larger. */
+function readShared(p: string): Buffer {
   const fd = fs.openSync(p, 'r');
   let n: number;
   try {
@@ -14,7 +15,12 @@ function readSmallFile(p: string): Buffer {
     fs.closeSync(fd);
   }
   // a full buffer may mean a larger file: read it whole
-  return n < SHARED.length ? Buffer.from(SHARED.subarray(0, n)) : fs.readFileSync(p);
+  return n < SHARED.length ? SHARED.subarray(0, n) : fs.readFileSync(p);
+}
+
+function readSmallFile(p: string): Buffer {
+  const b = readShared(p);
+  return b.buffer === SHARED.buffer ? Buffer.from(b) : b;
 }
 
 /**
@@ -24,7 +30,7 @@ function readSmallFile(p: string): Buffer {
  */
 export const nodeFs: CoreFs = {
   readFile: async (p) => readSmallFile(p),
-  readFileSync: readSmallFile,
+  readFileTransient: readShared,
   async readDir(p) {
     const ents = fs.readdirSync(p, { withFileTypes: true });
     const out: DirEntry[] = [];

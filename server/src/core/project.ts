@@ -269,17 +269,19 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
       return true;
     }
     if (mode !== 'fast') return bytes;
+    let transient = false;
     if (!bytes) {
-      if (!fs.readFileSync) return undefined;
+      if (!fs.readFileTransient) return undefined;
       try {
-        bytes = fs.readFileSync(paths[i]);
+        bytes = fs.readFileTransient(paths[i]);
+        transient = true;
       } catch {
         return undefined; // loadScriptFile reads it again and says why it cannot
       }
     }
     const d = decodeSource(bytes);
     const quick = 'text' in d ? quickFile(paths[i], d.text) : undefined;
-    if (!quick) return bytes;
+    if (!quick) return transient ? new Uint8Array(bytes) : bytes; // a copy: the next read reuses those bytes
     put(i, quick);
     return true;
   };

@@ -62,11 +62,12 @@ export interface CoreFs {
   /** Raw bytes of a file. Rejects when the file cannot be read. */
   readFile(path: string): Promise<Uint8Array>;
   /**
-   * The same without a promise, when the file system can (the plain disk): a cold index reads
-   * thousands of small files, and a promise per file is a measurable part of it. Throws when the
-   * file cannot be read. A wrapper that changes readFile must change (or drop) this too.
+   * The same without a promise and without a copy, when the file system can (the plain disk): a
+   * cold index reads thousands of small files, and a promise and a copy per file are a measurable
+   * part of it. The bytes are valid until the next read (the caller copies what it keeps). Throws
+   * when the file cannot be read. A wrapper that changes readFile must change (or drop) this too.
    */
-  readFileSync?(path: string): Uint8Array;
+  readFileTransient?(path: string): Uint8Array;
   /** Entries of a folder; rejects when it is not a readable folder. */
   readDir(path: string): Promise<DirEntry[]>;
   /** Resolves symbolic links; rejects when the path does not exist. */

@@ -13,13 +13,25 @@ copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(dist
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'tree-sitter-python.wasm'));
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));
 
+/** `mysql2/promise` from dist/mysql2.js beside the client bundle (see the entries). */
+const mysqlApart = {
+  name: 'mysql2-apart',
+  setup(build) {
+    build.onResolve({ filter: /^mysql2\/promise$/ }, () => ({ path: './mysql2.js', external: true }));
+  },
+};
+
 const entries = [
   { in: 'server/src/cli.ts', out: 'cli' },
   // the second thread of large indexes (CLI and language server), loaded from beside them
   { in: 'server/src/core/scanWorker.ts', out: 'scanWorker' },
 ];
 if (existsSync(path.join(root, 'server/src/server.ts'))) entries.push({ in: 'server/src/server.ts', out: 'server' });
-if (existsSync(path.join(root, 'client/src/extension.ts'))) entries.push({ in: 'client/src/extension.ts', out: 'client', external: ['vscode'] });
+if (existsSync(path.join(root, 'client/src/extension.ts'))) {
+  entries.push({ in: 'client/src/extension.ts', out: 'client', external: ['vscode'], plugins: [mysqlApart] });
+  // the MySQL driver is most of the client's code but rarely used: its own bundle, required when a status needs it
+  entries.push({ in: path.relative(root, require.resolve('mysql2/promise')), out: 'mysql2' });
+}
 
 // web-tree-sitter's ESM build reads import.meta.url, which a CJS bundle lacks: use its CJS build.
 const treeSitterCjs = {
@@ -42,7 +54,7 @@ const contexts = await Promise.all(entries.map((e) => esbuild.context({
   external: e.external ?? [],
   banner: e.banner ? { js: e.banner } : undefined,
   logLevel: 'warning',
-  plugins: [treeSitterCjs],
+  plugins: [treeSitterCjs, ...(e.plugins ?? [])],
 })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -91,11 +91,12 @@ export async function runUi() {
   let failed = 0;
   for (const scenario of steps) {
     const workspace = sampleWorkspace(scenario.files ?? {}, scenario.upgradeTo);
+    const empty = scenario.empty ? mkdtempSync(path.join(os.tmpdir(), 'alembic-empty-')) : undefined;
     const server = await startCodeServer({ settings: scenario.settings });
     const browser = await launchBrowser(server.tmp);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(server.url(scenario.empty ? mkdtempSync(path.join(os.tmpdir(), 'alembic-empty-')) : workspace));
+      await page.goto(server.url(empty ?? workspace));
       await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
       for (const [i, step] of scenario.steps.entries()) {
         const t0 = Date.now();
@@ -117,6 +118,7 @@ export async function runUi() {
       await browser.close();
       await server.stop();
       rmSync(workspace, { recursive: true, force: true });
+      if (empty) rmSync(empty, { recursive: true, force: true });
     }
   }
   console.log(`  screenshots: ${path.relative(root, shots)}/`);

@@ -79,7 +79,9 @@ export async function startCodeServer(opts = {}) {
     'workbench.tips.enabled': false, 'editor.minimap.enabled': false,
     ...(opts.settings ?? {}),
   }, null, 2));
-  const xdg = { XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CACHE_HOME: path.join(tmp, 'xdg-cache') };
+  // XDG_RUNTIME_DIR: VS Code's IPC sockets go there (else into /tmp, left behind after each run)
+  const xdg = { XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'), XDG_RUNTIME_DIR: path.join(tmp, 'xdg-runtime') };
+  mkdirSync(xdg.XDG_RUNTIME_DIR, { mode: 0o700 });
   const args = [
     path.join(CS, 'out', 'node', 'entry.js'), '--config', path.join(tmp, 'config.yaml'), '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',

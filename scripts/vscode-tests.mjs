@@ -44,10 +44,12 @@ export async function runIntegration() {
     outdir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha'], logLevel: 'warning',
   });
   const workspace = sampleWorkspace(BROKEN, '708192a3b4c5');
-  const server = await startCodeServer({ smokeTestDriver: true });
-  const browser = await launchBrowser(server.tmp);
+  let server;
+  let browser;
   let result = { passes: 0, failures: 1, pending: 0 };
   try {
+    server = await startCodeServer({ smokeTestDriver: true });
+    browser = await launchBrowser(server.tmp);
     const page = await browser.newPage();
     const auth = `127.0.0.1:${server.port}`;
     const payload = [
@@ -76,8 +78,8 @@ export async function runIntegration() {
       result.failures = 1; // the host failed without a mocha report
     }
   } finally {
-    await browser.close();
-    await server.stop();
+    await browser?.close();
+    await server?.stop();
     rmSync(workspace, { recursive: true, force: true });
   }
   return { passed: result.passes, failed: result.failures + result.pending };
@@ -92,9 +94,11 @@ export async function runUi() {
   for (const scenario of steps) {
     const workspace = sampleWorkspace(scenario.files ?? {}, scenario.upgradeTo);
     const empty = scenario.empty ? mkdtempSync(path.join(os.tmpdir(), 'alembic-empty-')) : undefined;
-    const server = await startCodeServer({ settings: scenario.settings });
-    const browser = await launchBrowser(server.tmp);
+    let server;
+    let browser;
     try {
+      server = await startCodeServer({ settings: scenario.settings });
+      browser = await launchBrowser(server.tmp);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(server.url(empty ?? workspace));
       await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
@@ -115,8 +119,8 @@ export async function runUi() {
         }
       }
     } finally {
-      await browser.close();
-      await server.stop();
+      await browser?.close();
+      await server?.stop();
       rmSync(workspace, { recursive: true, force: true });
       if (empty) rmSync(empty, { recursive: true, force: true });
     }

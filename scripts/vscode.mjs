@@ -103,6 +103,8 @@ export async function startCodeServer(opts = {}) {
       if (r.ok) break;
     } catch { /* not yet */ }
     if (proc.exitCode !== null || Date.now() > deadline) {
+      try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
+      rmSync(tmp, { recursive: true, force: true });
       throw new Error(`code-server did not start (exit ${proc.exitCode}):\n${output.slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));

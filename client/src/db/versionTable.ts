@@ -100,8 +100,14 @@ async function readPostgres(u: DbUrl, table: VersionTable, timeoutMs: number): P
 }
 
 async function readMysql(u: DbUrl, table: VersionTable, timeoutMs: number): Promise<string[] | undefined> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+  let mysql: typeof import('mysql2/promise');
+  try {
+    // its own bundle (dist/mysql2.js), loaded only here
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+  } catch (e) {
+    throw new DbError(`The MySQL driver of this extension could not be loaded (${(e as Error).message.split('\n')[0]}): reinstall or rebuild the extension.`, 'unsupported');
+  }
   const where = describeDb(u, '');
   let conn: import('mysql2/promise').Connection;
   try {

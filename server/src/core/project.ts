@@ -303,13 +303,12 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     const got = ahead.take();
     for (const x of got) {
       if (out[x.i] !== undefined) continue;
-      const mine = own?.(x.i);
-      if (mine) put(x.i, mine);
-      else if (x.scanned && x.bytes) put(x.i, fromWorker(paths[x.i], x.bytes, x.scanned));
-      else {
-        const read = now(x.i, x.bytes);
-        if (read !== true) await slow(x.i, read);
+      if (x.scanned && x.bytes && !own?.(x.i)) {
+        put(x.i, fromWorker(paths[x.i], x.bytes, x.scanned));
+        continue;
       }
+      const read = now(x.i, x.bytes); // an open editor's text, or the bytes the worker read
+      if (read !== true) await slow(x.i, read);
     }
     return got.length;
   };

@@ -74,26 +74,30 @@ function headerSpan(f: ScriptFile, name: HeaderName): Span {
   return f.facts?.headers[name]?.value.span ?? f.facts?.headers.revision?.value.span ?? FILE_START;
 }
 
+/** A finding of `f`. (Not a closure in fileFindings: it runs for every file of an index, and the bundle names each closure it makes.) */
+function add(out: Finding[], f: ScriptFile, x: Omit<Finding, 'path'>): void {
+  out.push({ path: f.path, ...x });
+}
+
+const HEADER_ORDER = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
+
 function fileFindings(f: ScriptFile, out: Finding[]): void {
-  const add = (x: Omit<Finding, 'path'>): void => {
-    out.push({ path: f.path, ...x });
-  };
   if (f.readError || !f.facts) {
-    add({ code: CODES.unreadable, severity: 'error', span: FILE_START, message: `${short(f.path)}: ${f.readError}. Alembic stops on this file; the other migrations are still checked.` });
+    add(out, f, { code: CODES.unreadable, severity: 'error', span: FILE_START, message: `${short(f.path)}: ${f.readError}. Alembic stops on this file; the other migrations are still checked.` });
     return;
   }
   const facts = f.facts;
   for (const s of facts.syntaxErrors.slice(0, 3)) {
-    add({ code: CODES.syntaxError, severity: 'error', span: s, message: 'Syntax error: Python (and so every alembic command) fails to import this migration.' });
+    add(out, f, { code: CODES.syntaxError, severity: 'error', span: s, message: 'Syntax error: Python (and so every alembic command) fails to import this migration.' });
   }
   if (facts.truncated) {
-    add({ code: CODES.largeFile, severity: 'info', span: FILE_START, message: 'This file is very large: only its header (up to the first def/class) was read; upgrade()/downgrade() were not checked.' });
+    add(out, f, { code: CODES.largeFile, severity: 'info', span: FILE_START, message: 'This file is very large: only its header (up to the first def/class) was read; upgrade()/downgrade() were not checked.' });
   }
   const h = facts.headers;
-  for (const name of ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const) {
+  for (const name of HEADER_ORDER) {
     const a = h[name];
     if (a?.value.kind === 'unknown') {
-      add({
+      add(out, f, {
         code: CODES.nonLiteral, severity: name === 'revision' || name === 'down_revision' ? 'warning' : 'info', span: a.value.span,
         message: `The value of ${name} cannot be known without running the file: ${a.value.reason}. It is left out of the graph; use a string literal to have it checked.`,
         data: { name },
@@ -103,33 +107,33 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
   const rev = h.revision;
   if (!rev) {
     if (!f.idFromFilename) {
-      add({ code: CODES.missingRevision, severity: 'error', span: FILE_START, message: `No "revision = '...'" in ${short(f.path)}, and the file name is not a hex id: Alembic stops with "Could not determine revision id from filename". Add a revision variable.` });
+      add(out, f, { code: CODES.missingRevision, severity: 'error', span: FILE_START, message: `No "revision = '...'" in ${short(f.path)}, and the file name is not a hex id: Alembic stops with "Could not determine revision id from filename". Add a revision variable.` });
     }
   } else if (rev.value.kind === 'none' || rev.value.kind === 'seq') {
-    add({ code: CODES.invalidValue, severity: 'error', span: rev.value.span, message: 'revision must be a single string id.' });
+    add(out, f, { code: CODES.invalidValue, severity: 'error', span: rev.value.span, message: 'revision must be a single string id.' });
   }
   if (f.id !== undefined && (f.id.length > VERSION_NUM_WIDTH || ILLEGAL_CHAR.test(f.id))) {
     const idSpan = rev?.value.span ?? FILE_START;
     const bad = ILLEGAL.filter((c) => f.id!.includes(c));
     if (bad.length) {
-      add({
+      add(out, f, {
         code: CODES.illegalCharacters, severity: 'error', span: idSpan, data: { id: f.id, chars: bad },
         message: `Revision id '${f.id}' contains ${bad.map((c) => `'${c}'`).join(', ')}, which Alembic reserves for revision expressions (head@+1, branch@head, -1): Alembic refuses to load the whole folder. Use letters, digits and underscores.`,
       });
     }
     if (f.id.length > VERSION_NUM_WIDTH) {
-      add({
+      add(out, f, {
         code: CODES.idTooLong, severity: 'warning', span: idSpan, data: { id: f.id, length: f.id.length },
         message: `Revision id is ${f.id.length} characters long; alembic_version.version_num is VARCHAR(${VERSION_NUM_WIDTH}) by default, so "alembic upgrade" will fail when it records this revision. Use a shorter id (or widen version_num in env.py).`,
       });
     }
   }
   if (!h.down_revision && (rev || f.idFromFilename)) {
-    add({ code: CODES.missingDownRevision, severity: 'error', span: rev?.nameSpan ?? FILE_START, message: 'No down_revision: Alembic fails to load this file. Add "down_revision = None" for a first migration, or the id of its parent.' });
+    add(out, f, { code: CODES.missingDownRevision, severity: 'error', span: rev?.nameSpan ?? FILE_START, message: 'No down_revision: Alembic fails to load this file. Add "down_revision = None" for a first migration, or the id of its parent.' });
   }
   const down = h.down_revision?.value;
   if (down?.kind === 'str' && down.item.value === '') {
-    add({
+    add(out, f, {
       code: CODES.emptyDownRevision, severity: 'error', span: down.span,
       message: "down_revision is '' (empty string): Alembic 1.8 treats it as a base, newer Alembic as a missing parent ''. Write None for a first migration, or the parent's id.",
       fixes: [{ title: 'Replace with None', edits: [{ path: f.path, span: down.span, newText: 'None' }] }],
@@ -137,12 +141,12 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
   }
   const dn = facts.downgrade;
   if (dn?.empty && facts.upgrade && !facts.upgrade.empty) {
-    add({ code: CODES.emptyDowngrade, severity: 'info', span: dn.nameSpan, message: 'downgrade() does nothing while upgrade() changes the schema: "alembic downgrade" past this revision will silently leave those changes in place. Write the reverse operations.' });
+    add(out, f, { code: CODES.emptyDowngrade, severity: 'info', span: dn.nameSpan, message: 'downgrade() does nothing while upgrade() changes the schema: "alembic downgrade" past this revision will silently leave those changes in place. Write the reverse operations.' });
   }
   const revises = facts.doc?.revises;
   if (revises && down && down.kind !== 'unknown' && !sameAsRevises(down, revises.ids)) {
     const ids = valueItems(down).map((i) => i.value).filter(Boolean);
-    add({
+    add(out, f, {
       code: CODES.revisesMismatch, severity: 'info', span: revises.span, data: { revises: revises.ids, downRevision: ids },
       message: `The docstring says "Revises: ${revises.ids.join(', ')}" but down_revision is ${ids.length ? ids.join(', ') : 'None'}. The docstring is only a comment; update it so readers are not misled.`,
     });

@@ -2,7 +2,8 @@
 // opening a workspace with a large history until the first diagnostics show, and opening the
 // Migrations view until the first page of the history is on screen. Opt-in (BENCH_VSCODE=1):
 // it installs code-server once (~1.5 min) and keeps both cores busy while it runs.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EXTENSION_ID, launchBrowser, startCodeServer } from '../../scripts/vscode.mjs';
 
@@ -25,18 +26,27 @@ async function until(page, t0, test, arg, timeout = 120000) {
 }
 
 /**
- * One opening of `dir` (a history with errors): { workbenchMs, diagnosticsMs, activationMs, treeMs }.
+ * One opening of `dir` (a history with errors; with `warm`, in a VS Code already open on an empty
+ * folder): { workbenchMs, diagnosticsMs, activationMs, treeMs }.
  * activationMs: VS Code activating this extension (extension host log) → diagnostics on screen.
  * workbenchMs: navigation → the workbench is on screen; diagnosticsMs: navigation → the status
  * bar counts errors; treeMs: click on the Alembic view → the newest revision is in the tree
  * (after the history has arrived, i.e. the click-to-render time of the first page).
  */
-export async function openWorkspace(dir, newestMessage) {
+export async function openWorkspace(dir, newestMessage, { warm = false } = {}) {
   const cs = await startCodeServer();
   let browser;
+  const empty = warm ? mkdtempSync(path.join(os.tmpdir(), 'alembic-bench-empty-')) : undefined;
   try {
     browser = await launchBrowser(cs.tmp);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    if (empty) {
+      // VS Code already running (on a folder without Alembic, so this extension stays asleep),
+      // then File > Open Folder: the window reloads on the workspace
+      await page.goto(cs.url(empty));
+      await page.waitForFunction(() => !!document.querySelector('.monaco-workbench .part.statusbar'), null, { timeout: 120000 });
+      await page.waitForTimeout(3000); // its extension host settles
+    }
     const t0 = process.hrtime.bigint();
     await page.goto(cs.url(dir));
     const workbenchMs = await until(page, t0, () => !!document.querySelector('.monaco-workbench .part.statusbar'));
@@ -61,5 +71,6 @@ export async function openWorkspace(dir, newestMessage) {
   } finally {
     await browser?.close().catch(() => undefined);
     await cs.stop();
+    if (empty) rmSync(empty, { recursive: true, force: true });
   }
 }

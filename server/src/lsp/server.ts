@@ -33,20 +33,12 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   const published = new Map<string, { findings: Finding[]; key: string }>();
   const same = (a: Finding[], b: Finding[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
   let indexing: Promise<void> = Promise.resolve();
-  /**
-   * The first index starts when the initialize request brings the folders, not when the client
-   * confirms with `initialized` (in VS Code that confirmation comes ~0.5 s later, while the
-   * extension host is busy starting); nothing is sent to the client before it.
-   */
-  let confirmInitialized = (): void => undefined;
-  const initialized = new Promise<void>((resolve) => { confirmInitialized = resolve; });
 
   /** Runs index updates one after another, then publishes what changed. */
   const enqueue = (work: () => Promise<boolean | void>): Promise<void> => {
     indexing = indexing.then(async () => {
       try {
         const changed = await work();
-        await initialized;
         if (changed !== false) publish();
       } catch (e) {
         connection.console.error(`indexing failed: ${(e as Error).stack ?? e}`);
@@ -90,11 +82,6 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     }
     const init = params.initializationOptions as Partial<ServerSettings> | undefined;
     if (init?.configs) settings = { configs: init.configs };
-    // after this answer has gone out (setImmediate runs once the pending writes were made)
-    void enqueue(async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      return ws.reindexAll();
-    });
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -113,7 +100,7 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   });
 
   connection.onInitialized(() => {
-    confirmInitialized();
+    void enqueue(() => ws.reindexAll());
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const removed = new Set(e.removed.map((f) => features.toPath(f.uri)));
       folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => features.toPath(f.uri)).filter((p): p is string => !!p));

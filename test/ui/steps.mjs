@@ -75,7 +75,10 @@ export const steps = [
           await page.keyboard.press('Escape');
           await page.getByRole('treeitem', { name: /create audit log/ }).click();
           await page.locator('.monaco-editor .squiggly-warning >> visible=true').first().waitFor({ timeout: 30000 });
-          // the cursor is on the revision line (the tree opened it there): move into the id, show the hover
+          // the code lens above the revision line moves it down when it appears: wait for it before clicking
+          await page.locator('.codelens-decoration', { hasText: 'Upgrade to here' }).first().waitFor({ timeout: 30000 });
+          await page.waitForTimeout(300);
+          // click the revision line, move into the id, show the hover
           await page.locator('.monaco-editor .view-line', { hasText: 'revision: str' }).first().click();
           await page.keyboard.press('End');
           await page.keyboard.press('ArrowLeft');

@@ -201,11 +201,11 @@ if (process.env.BENCH_VSCODE === '1') {
   const big = await open(workload(n, 'broken'));
   const small = await open(workload(100, 'broken'));
   add({ figure: `first diagnostics in code-server, broken ${n} vs broken 100 (from opening the folder; median of ${runs})`, ours: big.diagnosticsMs, baseline: small.diagnosticsMs, ratio: `${(big.diagnosticsMs / small.diagnosticsMs).toFixed(2)}× the small one`, goal: '≤ 3 s', pass: big.diagnosticsMs <= 3000 });
-  const reopened = await open(workload(n, 'broken'), true);
-  add({ figure: `same, opening the folder in a VS Code already running (on an empty folder; File > Open Folder reloads the window)`, ours: reopened.diagnosticsMs, baseline: big.diagnosticsMs, ratio: `${(reopened.diagnosticsMs / big.diagnosticsMs).toFixed(2)}× the cold start`, goal: '≤ 3 s', pass: reopened.diagnosticsMs <= 3000 });
   add({ figure: `same, from the workbench on screen to first diagnostics`, ours: big.afterWorkbenchMs, baseline: small.afterWorkbenchMs, ratio: '', goal: '', pass: undefined });
   add({ figure: `same, from VS Code activating the extension to first diagnostics on screen (the part the extension controls)`, ours: big.activationMs, baseline: small.activationMs, ratio: big.activationMs && small.activationMs ? `${(big.activationMs / small.activationMs).toFixed(2)}× the small one` : 'activation not found in the log', goal: '≤ 3 s', pass: big.activationMs === undefined ? undefined : big.activationMs <= 3000 });
   add({ figure: `history tree: click the Alembic view → first page on screen, broken ${n} vs broken 100`, ours: big.treeMs, baseline: small.treeMs, ratio: `${(big.treeMs / small.treeMs).toFixed(2)}× the small one`, goal: '≤ 300 ms', pass: big.treeMs <= 300 });
+  const reopened = await open(workload(n, 'broken'), true);
+  add({ figure: `first diagnostics, broken ${n}, opening the folder in a code-server + Chromium already running on an empty folder (the window reloads; VS Code's files in the browser cache; median of ${runs})`, ours: reopened.diagnosticsMs, baseline: big.diagnosticsMs, ratio: `${(reopened.diagnosticsMs / big.diagnosticsMs).toFixed(2)}× the cold start`, goal: '≤ 3 s', pass: reopened.diagnosticsMs <= 3000 });
 } else {
   for (const f of ['first diagnostics in code-server at 10,000', 'history tree: first page at 10,000 in VS Code']) {
     add({ figure: f, ours: undefined, ratio: 'not measured (BENCH_VSCODE=1)', goal: '', pass: undefined });

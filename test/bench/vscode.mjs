@@ -36,8 +36,9 @@ async function until(page, t0, test, arg, timeout = 120000) {
 export async function openWorkspace(dir, newestMessage, { warm = false } = {}) {
   const cs = await startCodeServer();
   let browser;
-  const empty = warm ? mkdtempSync(path.join(os.tmpdir(), 'alembic-bench-empty-')) : undefined;
+  let empty;
   try {
+    if (warm) empty = mkdtempSync(path.join(os.tmpdir(), 'alembic-bench-empty-'));
     browser = await launchBrowser(cs.tmp);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     if (empty) {

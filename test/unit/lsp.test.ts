@@ -235,3 +235,24 @@ describe('language server: references, symbols, rename, head fixes', function ()
     assert.deepStrictEqual(ix.findings.filter((x) => x.severity === 'error'), []);
   });
 });
+
+describe('language server with a client that does not send workspace folder changes', function () {
+  after(() => cleanupTmp());
+
+  it('still indexes and asks for the file watchers it needs', async () => {
+    const dir = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'lost0002', down: 'gone0000' }]));
+    const c = new Client(dir);
+    const registered: string[] = [];
+    c.conn.onRequest('client/registerCapability', (p: { registrations: { method: string }[] }) => {
+      registered.push(...p.registrations.map((r) => r.method));
+      return null;
+    });
+    try {
+      await c.start(); // capabilities: {} (no workspace.workspaceFolders)
+      await c.until(() => [...c.diags.values()].some((d) => d.some((x) => x.code === 'alembic/missing-parent')), 'missing-parent');
+      await c.until(() => registered.includes('workspace/didChangeWatchedFiles'), 'watched-files registration');
+    } finally {
+      await c.stop();
+    }
+  });
+});

@@ -74,6 +74,9 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   };
   let notified = { version: -1, ready: false };
 
+  /** Whether the client sends workspace folder changes (its workspace.workspaceFolders capability). */
+  let folderEvents = false;
+
   connection.onInitialize((params) => {
     folders = (params.workspaceFolders ?? []).map((f) => features.toPath(f.uri)).filter((p): p is string => !!p);
     if (!folders.length && params.rootUri) {
@@ -82,6 +85,7 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     }
     const init = params.initializationOptions as Partial<ServerSettings> | undefined;
     if (init?.configs) settings = { configs: init.configs };
+    folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -101,11 +105,14 @@ export function startServer(connection: Connection, fs: CoreFs): void {
 
   connection.onInitialized(() => {
     void enqueue(() => ws.reindexAll());
-    connection.workspace.onDidChangeWorkspaceFolders((e) => {
-      const removed = new Set(e.removed.map((f) => features.toPath(f.uri)));
-      folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => features.toPath(f.uri)).filter((p): p is string => !!p));
-      void enqueue(() => ws.reindexAll());
-    });
+    // only for a client that sends folder changes (asking the others throws, and the watchers below were never registered)
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const removed = new Set(e.removed.map((f) => features.toPath(f.uri)));
+        folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => features.toPath(f.uri)).filter((p): p is string => !!p));
+        void enqueue(() => ws.reindexAll());
+      });
+    }
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.ini' }, { globPattern: '**/pyproject.toml' }],
     }).catch(() => undefined); // the client may register watchers itself

@@ -85,7 +85,8 @@ describe('language server (over stdio, from the bundle)', function () {
     const missing = d.find((x) => x.code === 'alembic/missing-parent')!;
     const text = fs.readFileSync(file('0002_lost0003.py'), 'utf8').split('\n')[missing.range.start.line];
     assert.strictEqual(text.slice(missing.range.start.character, missing.range.end.character), '"gone0000"');
-    const heads = c.diags.get(uri(file('0001_head0002.py')))!.filter((x) => x.code === 'alembic/multiple-heads');
+    // each file's diagnostics come in their own notification: wait for the head's too
+    const heads = (await c.until(() => c.diags.get(uri(file('0001_head0002.py'))), 'head diagnostics')).filter((x) => x.code === 'alembic/multiple-heads');
     assert.strictEqual(heads.length, 1);
     assert.strictEqual(heads[0].relatedInformation!.length, 1);
   });

@@ -107,14 +107,22 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
  */
 export type ReadMode = 'fast' | 'full';
 
-/** Reads and parses one migration file from disk (or from bytes already read for it). */
-export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full', read?: Uint8Array): Promise<ScriptFile> {
+/** Reads and parses one migration file from disk. */
+export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
   let bytes: Uint8Array;
   try {
-    bytes = read ?? await fs.readFile(file);
+    bytes = await fs.readFile(file);
   } catch (e) {
     return withId({ path: file, readError: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` });
   }
+  return fromBytes(file, bytes, mode);
+}
+
+/**
+ * A migration file from its bytes: decoded as Python reads it, then (fast mode) the quick tier and
+ * the tokenizing scanner, else tree-sitter. Without a promise when no tree-sitter parse is needed.
+ */
+function fromBytes(file: string, bytes: Uint8Array, mode: ReadMode): ScriptFile | Promise<ScriptFile> {
   const d = decodeSource(bytes);
   if ('error' in d) return withId({ path: file, readError: d.error });
   if (mode === 'fast') {
@@ -123,8 +131,8 @@ export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 
     const facts = scanMigration(d.text, false);
     if (facts) return withId({ path: file, facts });
   }
-  await initPythonParser(); // loaded only when a file needs it
-  return scriptFromText(file, d.text, 'full');
+  // the parser is loaded only when a file needs it
+  return initPythonParser().then(() => scriptFromText(file, d.text, 'full'));
 }
 
 /** A migration file from text (e.g. an unsaved editor). Needs initPythonParser() done. */
@@ -258,34 +266,31 @@ export async function loadListing(fs: CoreFs, paths: string[], mode: ReadMode, a
     have++;
   };
   /**
-   * File i loaded without a promise where it can be (the usual standard file, on a file system
-   * that reads synchronously): true when done; otherwise the bytes already read, if any, for slow().
+   * File i loaded without a promise where it can be (the usual file, on a file system that reads
+   * synchronously): true when done; otherwise what slow() waits for (a tree-sitter parse), or
+   * undefined when slow() has to read the file.
    */
-  const now = (i: number, bytes?: Uint8Array): true | Uint8Array | undefined => {
+  const now = (i: number, bytes?: Uint8Array): true | Promise<ScriptFile> | undefined => {
     if (out[i] !== undefined) return true;
     const mine = own?.(i);
     if (mine) {
       put(i, mine);
       return true;
     }
-    if (mode !== 'fast') return bytes;
-    let transient = false;
     if (!bytes) {
-      if (!fs.readFileTransient) return undefined;
+      if (mode !== 'fast' || !fs.readFileTransient) return undefined;
       try {
-        bytes = fs.readFileTransient(paths[i]);
-        transient = true;
+        bytes = fs.readFileTransient(paths[i]); // valid until the next read: decoded at once below
       } catch {
         return undefined; // loadScriptFile reads it again and says why it cannot
       }
     }
-    const d = decodeSource(bytes);
-    const quick = 'text' in d ? quickFile(paths[i], d.text) : undefined;
-    if (!quick) return transient ? new Uint8Array(bytes) : bytes; // a copy: the next read reuses those bytes
-    put(i, quick);
+    const f = fromBytes(paths[i], bytes, mode);
+    if (f instanceof Promise) return f;
+    put(i, f);
     return true;
   };
-  const slow = async (i: number, read: Uint8Array | undefined): Promise<void> => put(i, await loadScriptFile(fs, paths[i], mode, read));
+  const slow = async (i: number, pending: Promise<ScriptFile> | undefined): Promise<void> => put(i, await (pending ?? loadScriptFile(fs, paths[i], mode)));
   /** Files from..to-1, with a promise only for those that need one. */
   const loadRange = async (from: number, to: number): Promise<void> => {
     for (let i = from; i < to; i++) {

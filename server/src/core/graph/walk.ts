@@ -152,19 +152,17 @@ interface Known {
 }
 
 /**
- * Whether `a` is `b` or one of its ancestors (through normalized down revisions). Answers from
- * what the graph's shape says when it can: ranks (a topological order: an ancestor ranks
- * lower), separate components, first-parent intervals (a on b's first-parent line) and earlier
+ * Whether `a` is `b` or one of its ancestors, by searching (the fallback of ancestryOf for a
+ * graph too wide for a reach table). Answers from what the graph's shape says when it can:
+ * separate components, first-parent intervals (a on b's first-parent line) and earlier
  * answers; otherwise searches down from b, first parents first, without entering revisions
  * ranked below a. The revisions on a path found have a as an ancestor; those searched in vain
- * do not: both are remembered for one sort (the graph does not change meanwhile). Needs an
- * acyclic graph.
+ * do not: both are remembered for one sort (the graph does not change meanwhile).
  */
-function isAncestor(graph: RevisionGraph, d: DerivedState, memo: Map<string, Known>, a: string, b: string): boolean {
-  if (a === b) return true;
+function searchAncestor(graph: RevisionGraph, d: DerivedState, memo: Map<string, Known>, a: string, b: string): boolean {
   const rank = d.rank();
   const ra = rank.get(a)!;
-  if (ra > rank.get(b)! || d.component(a) !== d.component(b)) return false;
+  if (d.component(a) !== d.component(b)) return false;
   if (d.onFirstParentLine(a, b)) return true;
   let known = memo.get(a);
   if (known?.above.has(b)) return true;
@@ -196,16 +194,91 @@ function isAncestor(graph: RevisionGraph, d: DerivedState, memo: Map<string, Kno
   return false;
 }
 
+/** Entries a reach table may have (revisions × chains; 4 bytes each): above it, ancestryOf searches. */
+export const reachLimit = { entries: 1 << 22 };
+
+/**
+ * A reach table: the revisions, in rank order (topological), are cut into chains — a revision
+ * continues the chain of a parent that is that chain's newest revision so far, else it starts a
+ * chain — and for each revision and chain it holds the highest position on that chain among the
+ * revision's ancestors (itself included), or -1. Every revision on a chain is a parent of the
+ * next, so `a` is an ancestor of `b` exactly when pos(a) ≤ reach[b][chain(a)]. Built in one pass
+ * (a revision's row is the elementwise maximum of its parents' rows); undefined when the table
+ * would exceed reachLimit (many chains: then ancestryOf searches instead).
+ */
+function reachTable(graph: RevisionGraph, rank: Map<string, number>): ((a: number, b: number) => boolean) | undefined {
+  const n = rank.size;
+  const ids: string[] = new Array(n);
+  for (const [id, r] of rank) ids[r] = id;
+  const chain = new Int32Array(n);
+  const pos = new Int32Array(n);
+  const tails: number[] = [];
+  const parents: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const down = normalizedDown(graph.nodes.get(ids[i])!);
+    const ps: number[] = [];
+    for (let k = 0; k < down.length; k++) {
+      const r = rank.get(down[k]);
+      if (r !== undefined) ps.push(r);
+    }
+    parents[i] = ps;
+    let c = -1;
+    for (let k = 0; k < ps.length && c < 0; k++) if (tails[chain[ps[k]]] === ps[k]) c = chain[ps[k]];
+    if (c < 0) {
+      c = tails.length;
+      tails.push(i);
+      pos[i] = 0;
+    } else {
+      pos[i] = pos[tails[c]] + 1;
+      tails[c] = i;
+    }
+    chain[i] = c;
+  }
+  const width = tails.length;
+  if (n * width > reachLimit.entries) return undefined;
+  const reach = new Int32Array(n * width).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const row = i * width;
+    const ps = parents[i];
+    if (ps.length) reach.copyWithin(row, ps[0] * width, ps[0] * width + width);
+    for (let k = 1; k < ps.length; k++) {
+      const other = ps[k] * width;
+      for (let c = 0; c < width; c++) if (reach[other + c] > reach[row + c]) reach[row + c] = reach[other + c];
+    }
+    reach[row + chain[i]] = pos[i];
+  }
+  return (a, b) => reach[b * width + chain[a]] >= pos[a];
+}
+
+/**
+ * For one sort (the graph does not change meanwhile): whether `a` is `b` or one of its ancestors
+ * (through normalized down revisions). Ranks answer first (an ancestor ranks lower); the reach
+ * table is built on the first question they do not answer. Needs an acyclic graph.
+ */
+function ancestryOf(graph: RevisionGraph, d: DerivedState): (a: string, b: string) => boolean {
+  const rank = d.rank();
+  let table: ((a: number, b: number) => boolean) | null | undefined;
+  const memo = new Map<string, Known>();
+  return (a, b) => {
+    if (a === b) return true;
+    const ra = rank.get(a);
+    const rb = rank.get(b);
+    if (ra === undefined || rb === undefined || ra > rb) return false;
+    if (table === undefined) table = reachTable(graph, rank) ?? null;
+    return table ? table(ra, rb) : searchAncestor(graph, d, memo, a, b);
+  };
+}
+
 /**
  * Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow.
  * Alembic keeps each head's ancestor set (recomputed at every merge point); those sets are
- * always exactly the ancestors of the current heads, so this asks isAncestor() instead.
+ * always exactly the ancestors of the current heads, so this asks ancestryOf() instead.
  */
 export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, heads: string[]): string[] {
   const derived = derivedOf(graph);
   const pos = derived.positions();
   const rank = derived.rank();
-  const memo = new Map<string, Known>();
+  const isAncestor = ancestryOf(graph, derived);
   const todo = new Set(revisions);
   const current = [...new Set(heads.filter((h) => todo.has(h)))].sort((a, b) => pos.get(a)! - pos.get(b)!);
   /** Ranks of the current heads: a head ranked below the candidate cannot have it as an ancestor. */
@@ -219,7 +292,7 @@ export function topologicalSort(graph: RevisionGraph, revisions: Set<string>, he
     let blocker = -1;
     if (hops <= current.length) {
       for (let j = 0; j < current.length; j++) {
-        if (j !== idx && !(ranks[j] < rc) && isAncestor(graph, derived, memo, cand, current[j])) {
+        if (j !== idx && !(ranks[j] < rc) && isAncestor(cand, current[j])) {
           blocker = j;
           break;
         }

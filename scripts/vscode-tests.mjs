@@ -68,7 +68,9 @@ export async function runIntegration() {
     await page.exposeFunction('codeAutomationExit', (code) => done(code));
     page.on('console', (m) => { if (m.type() === 'error' && /test runner|extension/i.test(m.text())) console.log(`  [browser] ${m.text()}`); });
     await page.goto(`${server.url(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const code = await Promise.race([finished, new Promise((r) => setTimeout(() => r('timeout'), 180000))]);
+    let timer;
+    const code = await Promise.race([finished, new Promise((r) => { timer = setTimeout(() => r('timeout'), 180000); })]);
+    clearTimeout(timer); // else it keeps npm test alive for up to 3 min after its summary
     if (code === 'timeout') {
       console.log('  integration tests timed out (3 min)');
       mkdirSync(path.join(root, 'test/ui/screenshots'), { recursive: true });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CoreFs, nodeFs } from '../../server/src/core';
-import { WorkspaceIndex } from '../../server/src/lsp/workspace';
+import { DiskChange, mergeDiskChanges, WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { cleanupTmp, migration, project, tmpDir, writeTree } from '../helpers';
 
 after(cleanupTmp);
@@ -139,5 +139,68 @@ describe('folders that appear or go away', () => {
     fs.rmSync(sub, { recursive: true });
     assert.strictEqual(await ws.diskChanged(sub, 'deleted'), true);
     assert.deepStrictEqual(ids(), [['base0001']]);
+  });
+});
+
+describe('file events from the editor (one watched-files notification)', () => {
+  let root: string;
+  let ws: WorkspaceIndex;
+  const reads = new Map<string, number>();
+  let dirReads = 0;
+  const counting: CoreFs = {
+    ...nodeFs,
+    readFileTransient: undefined,
+    readFile: (p) => { reads.set(p, (reads.get(p) ?? 0) + 1); return nodeFs.readFile(p); },
+    readDir: (p) => { dirReads++; return nodeFs.readDir(p); },
+  };
+  const file = (name: string): string => path.join(root, 'migrations', 'versions', name);
+  const graph = (): string[] => [...ws.setups[0].graph.nodes.values()].map((n) => `${n.down.join('+') || 'base'}->${n.id}`).sort();
+
+  beforeEach(async () => {
+    root = writeTree(tmpDir(), project([{ id: 'main0001' }, { id: 'main0002', down: 'main0001' }, { id: 'main0003', down: 'main0002' }]));
+    ws = new WorkspaceIndex(counting, () => [root], () => []);
+    await ws.reindexAll();
+    reads.clear();
+    dirReads = 0;
+  });
+
+  it('one entry per path: a path created then changed stays created, otherwise the last report wins, in the order of the last reports', () => {
+    assert.deepStrictEqual(mergeDiskChanges([['a', 'changed'], ['b', 'created'], ['a', 'changed'], ['b', 'changed'], ['c', 'created'], ['c', 'deleted'], ['d', 'deleted'], ['d', 'created']]),
+      [['a', 'changed'], ['b', 'created'], ['c', 'deleted'], ['d', 'created']]);
+  });
+
+  it('a file deleted and written again (a checkout) is read again, though its setup lists the same files', async () => {
+    const f = fs.readdirSync(path.join(root, 'migrations', 'versions')).find((x) => x.includes('main0003'))!;
+    fs.rmSync(file(f));
+    fs.writeFileSync(file(f), migration({ id: 'main0003', down: 'main0001' }));
+    assert.strictEqual(await ws.diskChanged(file(f), 'deleted'), true);
+    assert.strictEqual(await ws.diskChanged(file(f), 'created'), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
+    // the same as one notification
+    fs.writeFileSync(file(f), migration({ id: 'main0003', down: 'main0002' }));
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[file(f), 'deleted'], [file(f), 'created']])), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0002->main0003']);
+  });
+
+  it('a file reported twice (once per matching watcher) is read once; new files of one burst list their setup once', async () => {
+    const f = fs.readdirSync(path.join(root, 'migrations', 'versions')).find((x) => x.includes('main0002'))!;
+    fs.writeFileSync(file(f), migration({ id: 'main0002', down: 'main0001', message: 'renamed' }));
+    fs.writeFileSync(file('a_new00004.py'), migration({ id: 'new00004', down: 'main0003' }));
+    fs.writeFileSync(file('a_new00005.py'), migration({ id: 'new00005', down: 'new00004' }));
+    const burst: Array<[string, DiskChange]> = [[file(f), 'changed'], [file(f), 'changed'], [file('a_new00004.py'), 'created'], [file('a_new00005.py'), 'created'], [file('a_new00004.py'), 'created'], [file('a_new00005.py'), 'changed']];
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges(burst)), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0002->main0003', 'main0003->new00004', 'new00004->new00005']);
+    assert.deepStrictEqual([...reads.values()], [1, 1, 1], `reads: ${JSON.stringify([...reads])}`);
+    assert.strictEqual(dirReads, 1, 'the version folder listed once');
+  });
+
+  it('a config reported twice, with migrations in the same notification: everything is read again once', async () => {
+    fs.appendFileSync(path.join(root, 'alembic.ini'), '\n# touched\n');
+    const before = ws.setups[0];
+    const ini = path.join(root, 'alembic.ini');
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[ini, 'changed'], [file('x.py'), 'changed'], [ini, 'changed']])), true);
+    assert.notStrictEqual(ws.setups[0], before);
+    assert.ok([...reads.values()].every((n) => n === 1), `reads: ${JSON.stringify([...reads])}`);
+    assert.ok(reads.size >= 3, 'the migrations were read again');
   });
 });

@@ -13,7 +13,7 @@ import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, Se
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
 import * as features from './features';
-import { WorkspaceIndex } from './workspace';
+import { DiskChange, mergeDiskChanges, WorkspaceIndex } from './workspace';
 
 export function startServer(connection: Connection, fs: CoreFs): void {
   // Never write to stdout: it may be the LSP channel. Route console to the client's log.
@@ -152,13 +152,14 @@ export function startServer(connection: Connection, fs: CoreFs): void {
     const p = features.toPath(e.document.uri);
     if (p && p.endsWith('.py')) void enqueue(() => ws.documentClosed(p));
   });
+  // one update (and one publish) per notification, one entry per path (see mergeDiskChanges)
   connection.onDidChangeWatchedFiles((e) => {
+    const changes: Array<[string, DiskChange]> = [];
     for (const c of e.changes) {
       const p = features.toPath(c.uri);
-      if (!p) continue;
-      const kind = c.type === FileChangeType.Created ? 'created' : c.type === FileChangeType.Deleted ? 'deleted' : 'changed';
-      void enqueue(() => ws.diskChanged(p, kind));
+      if (p) changes.push([p, c.type === FileChangeType.Created ? 'created' : c.type === FileChangeType.Deleted ? 'deleted' : 'changed']);
     }
+    if (changes.length) void enqueue(() => ws.disksChanged(mergeDiskChanges(changes)));
   });
 
   const at = (uri: string, pos: { line: number; character: number }) => {

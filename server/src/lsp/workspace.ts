@@ -37,6 +37,24 @@ interface Payload {
 
 const CONFIG_FILE = /(^|[\\/])(alembic\.ini|[^\\/]*\.ini|pyproject\.toml|env\.py)$/;
 
+export type DiskChange = 'created' | 'changed' | 'deleted';
+
+/**
+ * One entry per path, in the order each path was last reported: VS Code's language client reports
+ * an event once per watcher that matches it (the client's own and those the server registered),
+ * and a checkout comes as a burst. A path created and then changed stays created (its setup is
+ * listed again); otherwise the last event wins (deleted then created: created, and read again).
+ */
+export function mergeDiskChanges(changes: Iterable<readonly [string, DiskChange]>): Array<[string, DiskChange]> {
+  const last = new Map<string, DiskChange>();
+  for (const [file, kind] of changes) {
+    const before = last.get(file);
+    last.delete(file);
+    last.set(file, before === 'created' && kind === 'changed' ? 'created' : kind);
+  }
+  return [...last];
+}
+
 export class WorkspaceIndex {
   private states: SetupState[] = [];
   private overlays = new Map<string, string>();
@@ -122,17 +140,31 @@ export class WorkspaceIndex {
   }
 
   /** A file changed, appeared or disappeared on disk. */
-  async diskChanged(file: string, kind: 'created' | 'changed' | 'deleted'): Promise<boolean> {
-    if (CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py') {
+  diskChanged(file: string, kind: DiskChange): Promise<boolean> {
+    return this.disksChanged([[file, kind]]);
+  }
+
+  /**
+   * Files that changed, appeared or disappeared on disk, in the order they were reported (one
+   * watched-files notification; see mergeDiskChanges). A config or env.py among them re-reads
+   * everything once; a version folder's files that appeared or went away re-list each setup
+   * concerned once, and those files are read again even when the listing still holds them (a
+   * file deleted and written again, as a checkout does, has new content).
+   */
+  async disksChanged(changes: ReadonlyArray<readonly [string, DiskChange]>): Promise<boolean> {
+    if (changes.some(([file]) => CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py')) {
       await this.reindexAll();
       return true;
     }
-    if (!file.endsWith('.py')) return this.folderChanged(file, kind);
-    if (kind === 'changed') {
-      if (this.overlays.has(file)) return false; // the editor's text wins
-      return this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'));
+    let changed = false;
+    const listed = new Set<string>();
+    for (const [file, kind] of changes) {
+      if (!file.endsWith('.py')) changed = (await this.folderChanged(file, kind)) || changed;
+      else if (kind !== 'changed') listed.add(file);
+      else if (!this.overlays.has(file)) changed = (await this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'))) || changed; // else the editor's text wins
     }
-    return this.relistAll(this.inVersionFolder(file));
+    if (listed.size) changed = (await this.relistAll([...new Set([...listed].flatMap((f) => this.inVersionFolder(f)))], listed)) || changed;
+    return changed;
   }
 
   /**
@@ -172,24 +204,28 @@ export class WorkspaceIndex {
   }
 
   /** Re-lists setups; true when a listing changed. */
-  private async relistAll(touched: SetupState[]): Promise<boolean> {
+  private async relistAll(touched: SetupState[], reread?: ReadonlySet<string>): Promise<boolean> {
     let changed = false;
     for (const s of touched) {
-      const fresh = await this.relist(s);
+      const fresh = await this.relist(s, reread);
       this.states[this.states.indexOf(s)] = fresh;
       changed ||= fresh !== s;
     }
     return changed;
   }
 
-  /** Re-lists a setup's files, keeping what was already read (the same state when the listing is unchanged). */
-  private async relist(s: SetupState): Promise<SetupState> {
+  /**
+   * Re-lists a setup's files, keeping what was already read except the files in `reread` (the same
+   * state when the listing is unchanged and nothing was read again).
+   */
+  private async relist(s: SetupState, reread?: ReadonlySet<string>): Promise<SetupState> {
     const listed = await listScriptFiles(this.fs, s.setup);
     const known = new Map(s.files.map((f) => [f.path, f]));
     const files: ScriptFile[] = [];
     for (const f of listed.files) {
       const open = this.overlays.get(f);
-      files.push(known.get(f) ?? (open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'full')));
+      const kept = reread?.has(f) && open === undefined ? undefined : known.get(f);
+      files.push(kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'full')));
     }
     if (files.length === s.files.length && files.every((f, i) => f === s.files[i]) && JSON.stringify(listed.findings) === JSON.stringify(s.listingFindings)) return s;
     return { setup: s.setup, files, listingFindings: listed.findings, index: analyzeSetup(s.setup, files, listed.findings) };

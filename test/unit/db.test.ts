@@ -72,6 +72,38 @@ describe('database URLs', () => {
       assert.doesNotMatch(withoutPassword(u), new RegExp(encodeURIComponent(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     });
   });
+  it('reads tricky URLs exactly as SQLAlchemy\'s make_url does (raw "@" or ":" in user or password, IPv6, escapes, queries, database as written)', () => {
+    const urls = [
+      'postgresql://u:p@ss@db.example/app', 'postgresql://u@corp:pw@db.example:6543/app', 'postgresql://svc@corp@db.example/app',
+      'postgresql://u:a:b@db/app', 'postgresql://u:p%40ss%zz%41@db/app', 'mysql+pymysql://root:@127.0.0.1:3306/test',
+      'postgresql://u:pw@[::1]:5433/app', 'postgresql://u@/app?host=/var/run/postgresql', 'postgresql://db.example',
+      'postgresql://u@db/my%40db', 'postgresql://u@db/app?a=b=c&flag&empty=&sp=x+y%21&host=h1&host=h2',
+      'sqlite:///rel%20dir/app.db', 'sqlite:////abs/app.db?mode=ro', 'postgresql+psycopg2://u:p%2Fw@db/app?sslmode=require',
+      'mysql://user:pw@h?charset=utf8mb4', 'postgresql://u:pw@h:5432', 'postgresql://üser:pässword@höst/däta',
+    ];
+    const script = [
+      'import sys, json', 'from sqlalchemy.engine import make_url', 'out = []',
+      'for u in json.load(sys.stdin):',
+      '    x = make_url(u)',
+      '    q = {k: (v[-1] if isinstance(v, (list, tuple)) else v) for k, v in x.query.items()}',
+      '    out.append([x.get_backend_name(), x.get_driver_name() if "+" in x.drivername else None, x.username, x.password, x.host, x.port, x.database, q])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const py = spawnSync(findPython(), ['-c', script], { input: JSON.stringify(urls), encoding: 'utf8' });
+    assert.strictEqual(py.status, 0, py.stderr);
+    const theirs = JSON.parse(py.stdout) as unknown[][];
+    urls.forEach((u, i) => {
+      const ours = parseDbUrl(u);
+      assert.ok('url' in ours, `${u}: ${'error' in ours && ours.error}`);
+      const x = ours.url;
+      assert.deepStrictEqual([x.dialect, x.driver ?? null, x.username ?? null, x.password ?? null, x.host ?? null, x.port ?? null, x.database ?? null, x.query], theirs[i], u);
+    });
+    // SQLAlchemy refuses a port that is not a number (a raw ":" and "@" in a password can make one): so do we, saying why
+    const bad = parseDbUrl('postgresql://u:p@ss:word@db/app');
+    assert.ok('error' in bad && bad.error.includes('the port "word@db" is not a number'), JSON.stringify(bad));
+    const py2 = spawnSync(findPython(), ['-c', 'from sqlalchemy.engine import make_url\nmake_url("postgresql://u:p@ss:word@db/app").port'], { encoding: 'utf8' });
+    assert.notStrictEqual(py2.status, 0, 'SQLAlchemy refuses it too');
+  });
 });
 
 describe('status against real databases migrated by real Alembic', function () {

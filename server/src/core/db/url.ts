@@ -18,32 +18,45 @@ export interface DbUrl {
 
 export type ParsedUrl = { url: DbUrl } | { error: string };
 
-const PATTERN = /^([a-zA-Z][\w]*)(?:\+([\w]+))?:\/\/(?:([^:/@]*)(?::(.*))?@)?(\[[^\]]+\]|[^/:?]*)?(?::(\d+))?(?:\/([^?]*))?(?:\?(.*))?$/s;
+/**
+ * SQLAlchemy's own pattern (engine/url.py _parse_url, the same in 1.4 and 2.0), matched from the
+ * start like Python's re.match: the user runs to the last "@" before a ":" or "/", the password
+ * to the next "@" (a raw "@" in a password ends it there, as SQLAlchemy reads it — the driver
+ * then connects to what follows), a database is taken as written (not unquoted).
+ */
+const PATTERN = /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?/;
 
+/** Python's urllib.parse.unquote: each run of valid %XX escapes decoded as UTF-8 (bad bytes become U+FFFD), anything else kept. */
+function unquote(s: string): string {
+  return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+}
+
+/** Python's urllib.parse.parse_qsl (keep_blank_values off): "&"-separated, split at the first "=", "+" is a space; blank values dropped. */
+function parseQuery(q: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of q.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || eq === part.length - 1) continue;
+    out[unquote(part.slice(0, eq).replace(/\+/g, ' '))] = unquote(part.slice(eq + 1).replace(/\+/g, ' ')); // a repeated key: the last (SQLAlchemy passes a list)
+  }
+  return out;
+}
+
+/** A SQLAlchemy URL, read as make_url reads it; an error when SQLAlchemy would refuse it too. */
 export function parseDbUrl(raw: string): ParsedUrl {
   const text = raw.trim();
   if (!text) return { error: 'the URL is empty' };
   const m = PATTERN.exec(text);
   if (!m) return { error: 'it is not of the form dialect[+driver]://user:password@host:port/database' };
-  const [, dialect, driver, user, pass, host, port, db, query] = m;
-  const dec = (s: string | undefined): string | undefined => {
-    if (s === undefined) return undefined;
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  const q: Record<string, string> = {};
-  for (const part of (query ?? '').split('&').filter(Boolean)) {
-    const [k, v = ''] = part.split('=');
-    q[dec(k)!] = dec(v)!;
-  }
+  const [, name, user, pass, ipv6, ipv4, port, db, query] = m;
+  if (port && !/^\d+$/.test(port)) return { error: `the port "${port}" is not a number (a raw "@" or ":" in the password must be written %40 / %3A)` };
+  const [dialect, driver] = name.split('+');
+  if (!dialect) return { error: 'it has no dialect before "://"' };
   return {
     url: {
-      dialect: dialect.toLowerCase(), driver, username: dec(user) || undefined, password: dec(pass),
-      host: host ? host.replace(/^\[|\]$/g, '') : undefined, port: port ? Number(port) : undefined,
-      database: db ? dec(db) : undefined, query: q,
+      dialect: dialect.toLowerCase(), driver: driver || undefined, username: user ? unquote(user) : undefined, password: pass === undefined ? undefined : unquote(pass),
+      host: ipv4 || ipv6 || undefined, port: port ? Number(port) : undefined,
+      database: db || undefined, query: query === undefined ? {} : parseQuery(query),
     },
   };
 }

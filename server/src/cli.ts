@@ -9,7 +9,7 @@
 import * as path from 'path';
 import { indexWorkspace, nodeFs, SetupIndex, summaryOf } from './core';
 import { historyOrder } from './core/graph/walk';
-import { startReadAhead } from './core/readAhead';
+import { defaultReadAhead } from './core/readAhead';
 import type { Finding } from './core/types';
 import { Cached, cachePath, fingerprint, readCache, writeCache } from './cliCache';
 
@@ -188,13 +188,13 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
   const r: RunResult = { out: '', err: '', code: 0 };
   const log = (s = ''): void => { r.out += s + '\n'; };
   const warn = (s: string): void => { r.err += s + '\n'; };
-  // a second thread reads the migration files while this one scans them
-  const readAhead = startReadAhead();
+  // on four or more cores a second thread scans migration files too
+  const readAhead = defaultReadAhead();
   let setups;
   try {
     setups = await indexWorkspace(nodeFs, dir, { configs, mode, readAhead });
   } finally {
-    readAhead.close();
+    readAhead?.close();
   }
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {

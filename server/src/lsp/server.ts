@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CoreFs, Finding, nodeFs } from '../core';
-import { startReadAhead } from '../core/readAhead';
+import { defaultReadAhead } from '../core/readAhead';
 import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
@@ -25,7 +25,7 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   const documents = new TextDocuments(TextDocument);
   let folders: string[] = [];
   let settings: ServerSettings = { configs: {} };
-  const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? [], fs === nodeFs ? startReadAhead : undefined);
+  const ws = new WorkspaceIndex(fs, () => folders, (folder) => settings.configs[features.toUri(folder)] ?? settings.configs[folder] ?? [], fs === nodeFs ? defaultReadAhead : undefined);
   /**
    * What each file's published diagnostics were, to send only what changed: the findings (the
    * same objects while the file and the graph findings are unchanged) and their JSON.

@@ -64,9 +64,9 @@ export class WorkspaceIndex {
 
   /**
    * @param readAhead when the file system is the plain disk: makes a reader that reads migration
-   *   files on another thread during a full index (see core/readAhead.ts)
+   *   files on another thread during a full index, or none where it does not pay (see core/readAhead.ts)
    */
-  constructor(private fs: CoreFs, private folders: () => string[], private configsFor: (folder: string) => string[], private readAhead?: () => ReadAhead) {}
+  constructor(private fs: CoreFs, private folders: () => string[], private configsFor: (folder: string) => string[], private readAhead?: () => ReadAhead | undefined) {}
 
   /**
    * (Re)discovers every setup and reads every file. With `keepUnchanged`, a setup configured

@@ -66,6 +66,13 @@ export interface GraphResult {
   setups: SetupGraph[];
 }
 
+/**
+ * client -> server request: discover every setup and read every migration file from disk again
+ * (the Refresh command: the way back after file events were missed, e.g. changes made while the
+ * editor was not watching). Answers once done; the graph notification follows as usual.
+ */
+export const ReindexRequest = 'alembic/reindex';
+
 /** server -> client notification: the graph changed (files or configs); request it again. */
 export const GraphChangedNotification = 'alembic/graphChanged';
 export interface GraphChangedParams {

@@ -154,6 +154,8 @@ describe('file events from the editor (one watched-files notification)', () => {
     readDir: (p) => { dirReads++; return nodeFs.readDir(p); },
   };
   const file = (name: string): string => path.join(root, 'migrations', 'versions', name);
+  /** Migration files read (discovery also reads the ini and env.py). */
+  const migrationReads = (): string[] => [...reads.keys()].filter((p) => path.dirname(p).endsWith('versions')).map((p) => path.basename(p));
   const graph = (): string[] => [...ws.setups[0].graph.nodes.values()].map((n) => `${n.down.join('+') || 'base'}->${n.id}`).sort();
 
   beforeEach(async () => {
@@ -194,13 +196,31 @@ describe('file events from the editor (one watched-files notification)', () => {
     assert.strictEqual(dirReads, 1, 'the version folder listed once');
   });
 
-  it('a config reported twice, with migrations in the same notification: everything is read again once', async () => {
-    fs.appendFileSync(path.join(root, 'alembic.ini'), '\n# touched\n');
-    const before = ws.setups[0];
+  it('a config saved (reported twice) that leaves its setup as configured keeps what was read; a migration in the same notification is read; a setup configured differently is read again', async () => {
     const ini = path.join(root, 'alembic.ini');
-    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[ini, 'changed'], [file('x.py'), 'changed'], [ini, 'changed']])), true);
-    assert.notStrictEqual(ws.setups[0], before);
-    assert.ok([...reads.values()].every((n) => n === 1), `reads: ${JSON.stringify([...reads])}`);
-    assert.ok(reads.size >= 3, 'the migrations were read again');
+    const f = fs.readdirSync(path.join(root, 'migrations', 'versions')).find((x) => x.includes('main0003'))!;
+    fs.appendFileSync(ini, '\n# a comment\n');
+    fs.writeFileSync(file(f), migration({ id: 'main0003', down: 'main0001' }));
+    const before = ws.setups[0];
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[ini, 'changed'], [file(f), 'changed'], [ini, 'changed']])), true);
+    assert.deepStrictEqual(migrationReads(), [f], 'only the changed migration was read');
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
+    assert.strictEqual(ws.setups[0].setup, before.setup);
+    // nothing at all changed: nothing to publish
+    reads.clear();
+    assert.strictEqual(await ws.diskChanged(ini, 'changed'), false);
+    assert.deepStrictEqual(migrationReads(), []);
+    // a setting that changes the setup: its files are read again
+    fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace('[alembic]\n', '[alembic]\nrecursive_version_locations = true\n'));
+    assert.strictEqual(await ws.diskChanged(ini, 'changed'), true);
+    assert.strictEqual(migrationReads().length, 3, `reads: ${JSON.stringify([...reads])}`);
+  });
+
+  it('reading everything again (the Refresh command) sees a change no event reported', async () => {
+    const f = fs.readdirSync(path.join(root, 'migrations', 'versions')).find((x) => x.includes('main0002'))!;
+    fs.writeFileSync(file(f), migration({ id: 'main0002' }));
+    assert.strictEqual(await ws.reindexAll(), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'base->main0002', 'main0002->main0003']);
+    assert.strictEqual(migrationReads().length, 3);
   });
 });

@@ -151,6 +151,14 @@ describe('language server (over stdio, from the bundle)', function () {
     }, 'new revision');
     assert.ok(g.setups[0].revisions.some((x) => x.id === 'new00004'));
   });
+
+  it('alembic/reindex reads everything again: a change no file event reported is seen', async () => {
+    const f = file('0003_new00004.py');
+    fs.writeFileSync(f, migration({ id: 'new00004', down: 'root0001', message: 'changed behind our back' }));
+    await c.conn.sendRequest('alembic/reindex');
+    const g = await c.conn.sendRequest('alembic/graph') as { setups: { revisions: { id: string; message: string }[] }[] };
+    assert.strictEqual(g.setups[0].revisions.find((x) => x.id === 'new00004')?.message, 'changed behind our back');
+  });
 });
 
 describe('language server: references, symbols, rename, head fixes', function () {

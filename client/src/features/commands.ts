@@ -5,6 +5,7 @@ import type { Node } from './historyTree';
 import { WORKFLOWS } from './workflows';
 import { CONNECTION_COMMANDS } from './connectionMenu';
 import { cancelActiveRun } from './runner';
+import { ReindexRequest } from '../../../server/src/protocol';
 
 type Command = (ctx: Ctx) => (...args: unknown[]) => Promise<void> | void;
 
@@ -14,8 +15,13 @@ const revisionOf = (node: unknown): Extract<Node, { kind: 'revision' }> | undefi
 };
 
 const COMMANDS: Record<string, Command> = {
+  // re-reads every setup from disk (the way back after changes the file watchers missed), then the graph
   'alembic.refresh': (ctx) => async () => {
-    await ctx.model?.refresh();
+    if (!ctx.client) return;
+    await vscode.window.withProgress({ location: { viewId: 'alembic.migrations' }, title: 'Reading migrations' }, async () => {
+      await ctx.client!.sendRequest(ReindexRequest);
+      await ctx.model?.refresh();
+    });
   },
   'alembic.showLog': (ctx) => () => ctx.log.show(),
   'alembic.cancelRun': () => () => {

@@ -9,7 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CoreFs, Finding, nodeFs } from '../core';
 import { defaultReadAhead } from '../core/readAhead';
-import { GraphChangedNotification, GraphRequest, GraphResult, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
+import { GraphChangedNotification, GraphRequest, GraphResult, ReindexRequest, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
 import * as features from './features';
@@ -121,6 +121,10 @@ export function startServer(connection: Connection, fs: CoreFs): void {
   connection.onNotification(SettingsNotification, (s: ServerSettings) => {
     settings = s;
     void enqueue(() => ws.reindexAll());
+  });
+
+  connection.onRequest(ReindexRequest, async (): Promise<void> => {
+    await enqueue(() => ws.reindexAll());
   });
 
   connection.onRequest(GraphRequest, async (): Promise<GraphResult> => {

@@ -146,19 +146,19 @@ export class WorkspaceIndex {
 
   /**
    * Files that changed, appeared or disappeared on disk, in the order they were reported (one
-   * watched-files notification; see mergeDiskChanges). A config or env.py among them re-reads
-   * everything once; a version folder's files that appeared or went away re-list each setup
-   * concerned once, and those files are read again even when the listing still holds them (a
-   * file deleted and written again, as a checkout does, has new content).
+   * watched-files notification; see mergeDiskChanges). A config or env.py among them discovers the
+   * setups again (once), and those configured exactly as before keep what they read (saving
+   * alembic.ini does not re-read thousands of migrations; the Refresh command re-reads everything);
+   * the other entries are handled as well. A version folder's files that appeared or went away
+   * re-list each setup concerned once, and those files are read again even when the listing still
+   * holds them (a file deleted and written again, as a checkout does, has new content).
    */
   async disksChanged(changes: ReadonlyArray<readonly [string, DiskChange]>): Promise<boolean> {
-    if (changes.some(([file]) => CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py')) {
-      await this.reindexAll();
-      return true;
-    }
-    let changed = false;
+    const isConfig = (file: string): boolean => CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py';
+    let changed = changes.some(([file]) => isConfig(file)) ? await this.reindexAll(true) : false;
     const listed = new Set<string>();
     for (const [file, kind] of changes) {
+      if (isConfig(file)) continue;
       if (!file.endsWith('.py')) changed = (await this.folderChanged(file, kind)) || changed;
       else if (kind !== 'changed') listed.add(file);
       else if (!this.overlays.has(file)) changed = (await this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'))) || changed; // else the editor's text wins

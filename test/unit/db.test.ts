@@ -74,7 +74,7 @@ describe('database URLs', () => {
   });
   it('reads tricky URLs exactly as SQLAlchemy\'s make_url does (raw "@" or ":" in user or password, IPv6, escapes, queries, database as written)', () => {
     const urls = [
-      'postgresql://u:p@ss@db.example/app', 'postgresql://u@corp:pw@db.example:6543/app', 'postgresql://svc@corp@db.example/app',
+      'postgresql://u@corp:pw@db.example:6543/app', 'postgresql://svc@corp@db.example/app', 'mysql://:pw@h/db',
       'postgresql://u:a:b@db/app', 'postgresql://u:p%40ss%zz%41@db/app', 'mysql+pymysql://root:@127.0.0.1:3306/test',
       'postgresql://u:pw@[::1]:5433/app', 'postgresql://u@/app?host=/var/run/postgresql', 'postgresql://db.example',
       'postgresql://u@db/my%40db', 'postgresql://u@db/app?a=b=c&flag&empty=&sp=x+y%21&host=h1&host=h2',
@@ -98,11 +98,30 @@ describe('database URLs', () => {
       const x = ours.url;
       assert.deepStrictEqual([x.dialect, x.driver ?? null, x.username ?? null, x.password ?? null, x.host ?? null, x.port ?? null, x.database ?? null, x.query], theirs[i], u);
     });
-    // SQLAlchemy refuses a port that is not a number (a raw ":" and "@" in a password can make one): so do we, saying why
-    const bad = parseDbUrl('postgresql://u:p@ss:word@db/app');
-    assert.ok('error' in bad && bad.error.includes('the port "word@db" is not a number'), JSON.stringify(bad));
-    const py2 = spawnSync(findPython(), ['-c', 'from sqlalchemy.engine import make_url\nmake_url("postgresql://u:p@ss:word@db/app").port'], { encoding: 'utf8' });
+    // a raw "@" in a password: SQLAlchemy ends the password there and takes the rest for the host (or
+    // fails on the port); we say what to write instead, without quoting any part of it
+    const bad = parseDbUrl('postgresql://u:p@ss:xyzq@db/app');
+    assert.ok('error' in bad && bad.error.startsWith('the port is not a number') && !bad.error.includes('xyzq'), JSON.stringify(bad));
+    const py2 = spawnSync(findPython(), ['-c', 'from sqlalchemy.engine import make_url\nmake_url("postgresql://u:p@ss:xyzq@db/app").port'], { encoding: 'utf8' });
     assert.notStrictEqual(py2.status, 0, 'SQLAlchemy refuses it too');
+    const hostAt = parseDbUrl('postgresql://u:p@ssw0rd@db.example/app');
+    assert.ok('error' in hostAt && hostAt.error.includes('%40') && !hostAt.error.includes('ssw0rd'), JSON.stringify(hostAt));
+    const py3 = spawnSync(findPython(), ['-c', 'from sqlalchemy.engine import make_url\nprint(make_url("postgresql://u:p@ssw0rd@db.example/app").host)'], { encoding: 'utf8' });
+    assert.strictEqual(py3.stdout.trim(), 'ssw0rd@db.example', 'SQLAlchemy takes part of the password for the host');
+  });
+
+  it('sets a password on a URL whose user holds "@" so that SQLAlchemy reads the same user, host and password', () => {
+    const urls = ['postgresql://svc@corp@db.example/app', 'postgresql://svc@corp:old@db.example:5433/app', 'postgresql://svc%40corp@db.example/app', 'mysql://root@h/db'];
+    const cases = urls.map((u) => withPassword(u, 'n@w:pw/'));
+    const py = spawnSync(findPython(), ['-c', 'import sys, json\nfrom sqlalchemy.engine import make_url\nprint(json.dumps([[make_url(u).username, make_url(u).password, make_url(u).host] for u in json.load(sys.stdin)]))'],
+      { input: JSON.stringify(cases), encoding: 'utf8' });
+    assert.strictEqual(py.status, 0, py.stderr);
+    const seen = JSON.parse(py.stdout) as string[][];
+    urls.forEach((u, i) => {
+      const ours = parseDbUrl(u);
+      assert.ok('url' in ours);
+      assert.deepStrictEqual(seen[i], [ours.url.username, 'n@w:pw/', ours.url.host], `${u} → ${cases[i]}`);
+    });
   });
 });
 

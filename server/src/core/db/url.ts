@@ -49,12 +49,14 @@ export function parseDbUrl(raw: string): ParsedUrl {
   const m = PATTERN.exec(text);
   if (!m) return { error: 'it is not of the form dialect[+driver]://user:password@host:port/database' };
   const [, name, user, pass, ipv6, ipv4, port, db, query] = m;
-  if (port && !/^\d+$/.test(port)) return { error: `the port "${port}" is not a number (a raw "@" or ":" in the password must be written %40 / %3A)` };
+  // (the messages quote neither: with a raw "@" in a password, they may hold part of it)
+  if (ipv4?.includes('@')) return { error: 'SQLAlchemy ends a password at its first "@" and would take the rest, up to the last "@", for the host: write an "@" in a password as %40' };
+  if (port && !/^\d+$/.test(port)) return { error: 'the port is not a number (SQLAlchemy ends a password at its first "@": write "@" in a password as %40, ":" as %3A)' };
   const [dialect, driver] = name.split('+');
   if (!dialect) return { error: 'it has no dialect before "://"' };
   return {
     url: {
-      dialect: dialect.toLowerCase(), driver: driver || undefined, username: user ? unquote(user) : undefined, password: pass === undefined ? undefined : unquote(pass),
+      dialect: dialect.toLowerCase(), driver: driver || undefined, username: user === undefined ? undefined : unquote(user), password: pass === undefined ? undefined : unquote(pass),
       host: ipv4 || ipv6 || undefined, port: port ? Number(port) : undefined,
       database: db || undefined, query: query === undefined ? {} : parseQuery(query),
     },
@@ -76,11 +78,15 @@ export function describeDb(u: DbUrl, cwd: string): string {
   return `${u.dialect} ${u.username ? `${u.username}@` : ''}${u.host ?? 'localhost'}${u.port ? `:${u.port}` : ''}/${u.database ?? ''}`;
 }
 
-/** `raw` with its password set to `password` (percent-encoded, as SQLAlchemy's make_url decodes it). */
+/**
+ * `raw` with its password set to `password` (percent-encoded, as SQLAlchemy's make_url decodes it).
+ * The user runs to the "@" make_url ends it at (it may hold "@": written %40 here, so the password
+ * added after it cannot move that boundary).
+ */
 export function withPassword(raw: string, password: string): string {
-  const m = /^([a-zA-Z][\w+.-]*:\/\/)([^:/@]*)(?::[^@]*)?@(.*)$/s.exec(raw.trim());
+  const m = /^([\w+]+:\/\/)([^:/]*)(?::[^@]*)?@(.*)$/s.exec(raw.trim());
   if (!m) return raw;
-  return `${m[1]}${m[2]}:${encodeURIComponent(password)}@${m[3]}`;
+  return `${m[1]}${m[2].replace(/@/g, '%40')}:${encodeURIComponent(password)}@${m[3]}`;
 }
 
 /** The key a password is kept under: the URL's identity without its password. */

@@ -167,8 +167,32 @@ describe('file events from the editor (one watched-files notification)', () => {
   });
 
   it('one entry per path: a path created then changed stays created, otherwise the last report wins, in the order of the last reports', () => {
-    assert.deepStrictEqual(mergeDiskChanges([['a', 'changed'], ['b', 'created'], ['a', 'changed'], ['b', 'changed'], ['c', 'created'], ['c', 'deleted'], ['d', 'deleted'], ['d', 'created']]),
-      [['a', 'changed'], ['b', 'created'], ['c', 'deleted'], ['d', 'created']]);
+    assert.deepStrictEqual(mergeDiskChanges([['a.py', 'changed'], ['b.py', 'created'], ['a.py', 'changed'], ['b.py', 'changed'], ['c.py', 'created'], ['c.py', 'deleted'], ['d.py', 'deleted'], ['d.py', 'created']]),
+      [['a.py', 'changed'], ['b.py', 'created'], ['c.py', 'deleted'], ['d.py', 'created']]);
+    // a folder deleted then created (replaced) keeps both, in order; created then deleted is deleted
+    assert.deepStrictEqual(mergeDiskChanges([['v', 'deleted'], ['x.py', 'changed'], ['v', 'created'], ['w', 'created'], ['w', 'deleted'], ['u', 'deleted'], ['u', 'created'], ['u', 'deleted']]),
+      [['x.py', 'changed'], ['v', 'deleted'], ['v', 'created'], ['w', 'deleted'], ['u', 'deleted']]);
+  });
+
+  it('a version folder replaced in one go (deleted, then there again with other contents) is read again', async () => {
+    const versions = path.join(root, 'migrations', 'versions');
+    const f = fs.readdirSync(versions).find((x) => x.includes('main0003'))!;
+    const aside = writeTree(tmpDir(), Object.fromEntries(fs.readdirSync(versions).map((x) => [x, fs.readFileSync(path.join(versions, x), 'utf8')])));
+    fs.writeFileSync(path.join(aside, f), migration({ id: 'main0003', down: 'main0001' }));
+    fs.rmSync(versions, { recursive: true });
+    fs.renameSync(aside, versions);
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[versions, 'deleted'], [versions, 'created']])), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
+  });
+
+  it('"changed" reported for files the index does not hold yet (an editor that writes new files in place): their setup is listed once', async () => {
+    fs.writeFileSync(file('a_new00004.py'), migration({ id: 'new00004', down: 'main0003' }));
+    fs.writeFileSync(file('a_new00005.py'), migration({ id: 'new00005', down: 'new00004' }));
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[file('a_new00004.py'), 'changed'], [file('a_new00005.py'), 'changed']])), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0002->main0003', 'main0003->new00004', 'new00004->new00005']);
+    assert.strictEqual(dirReads, 1, 'the version folder listed once');
+    assert.deepStrictEqual(migrationReads().sort(), ['a_new00004.py', 'a_new00005.py']);
+    assert.ok([...reads.values()].every((n) => n === 1), `each read once: ${JSON.stringify([...reads])}`);
   });
 
   it('a file deleted and written again (a checkout) is read again, though its setup lists the same files', async () => {

@@ -152,12 +152,16 @@ describe('language server (over stdio, from the bundle)', function () {
     assert.ok(g.setups[0].revisions.some((x) => x.id === 'new00004'));
   });
 
-  it('alembic/reindex reads everything again: a change no file event reported is seen', async () => {
-    const f = file('0003_new00004.py');
-    fs.writeFileSync(f, migration({ id: 'new00004', down: 'root0001', message: 'changed behind our back' }));
+  it('alembic/reindex reads everything again: files added and changed without any file event are seen', async () => {
+    const f = file('0004_quiet0005.py');
+    fs.writeFileSync(f, migration({ id: 'quiet005', down: 'root0001', message: 'added quietly' }));
     await c.conn.sendRequest('alembic/reindex');
     const g = await c.conn.sendRequest('alembic/graph') as { setups: { revisions: { id: string; message: string }[] }[] };
-    assert.strictEqual(g.setups[0].revisions.find((x) => x.id === 'new00004')?.message, 'changed behind our back');
+    assert.strictEqual(g.setups[0].revisions.find((x) => x.id === 'quiet005')?.message, 'added quietly');
+    fs.writeFileSync(f, migration({ id: 'quiet005', down: 'root0001', message: 'changed behind our back' }));
+    await c.conn.sendRequest('alembic/reindex');
+    const g2 = await c.conn.sendRequest('alembic/graph') as { setups: { revisions: { id: string; message: string }[] }[] };
+    assert.strictEqual(g2.setups[0].revisions.find((x) => x.id === 'quiet005')?.message, 'changed behind our back');
   });
 });
 

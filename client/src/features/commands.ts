@@ -19,7 +19,12 @@ const COMMANDS: Record<string, Command> = {
   'alembic.refresh': (ctx) => async () => {
     if (!ctx.client) return;
     await vscode.window.withProgress({ location: { viewId: 'alembic.migrations' }, title: 'Reading migrations' }, async () => {
-      await ctx.client!.sendRequest(ReindexRequest);
+      try {
+        await ctx.client!.sendRequest(ReindexRequest);
+      } catch (e) {
+        // (the language server restarting, say): it reads everything when it starts anyway
+        ctx.log.warn(`could not ask the language server to read the migrations again: ${(e as Error).message}`);
+      }
       await ctx.model?.refresh();
     });
   },

@@ -43,16 +43,21 @@ export type DiskChange = 'created' | 'changed' | 'deleted';
  * One entry per path, in the order each path was last reported: VS Code's language client reports
  * an event once per watcher that matches it (the client's own and those the server registered),
  * and a checkout comes as a burst. A path created and then changed stays created (its setup is
- * listed again); otherwise the last event wins (deleted then created: created, and read again).
+ * listed again); otherwise the last event wins (a file deleted then created: created, and read
+ * again) — but a folder deleted then created (replaced) keeps both, in that order: its deletion
+ * re-reads what it holds, its creation searches it for setups.
  */
 export function mergeDiskChanges(changes: Iterable<readonly [string, DiskChange]>): Array<[string, DiskChange]> {
   const last = new Map<string, DiskChange>();
+  const replaced = new Set<string>();
   for (const [file, kind] of changes) {
     const before = last.get(file);
     last.delete(file);
+    if (kind === 'deleted') replaced.delete(file);
+    else if (before === 'deleted' && !file.endsWith('.py')) replaced.add(file);
     last.set(file, before === 'created' && kind === 'changed' ? 'created' : kind);
   }
-  return [...last];
+  return [...last].flatMap(([file, kind]): Array<[string, DiskChange]> => (replaced.has(file) ? [[file, 'deleted'], [file, kind]] : [[file, kind]]));
 }
 
 export class WorkspaceIndex {
@@ -160,10 +165,10 @@ export class WorkspaceIndex {
     for (const [file, kind] of changes) {
       if (isConfig(file)) continue;
       if (!file.endsWith('.py')) changed = (await this.folderChanged(file, kind)) || changed;
-      else if (kind !== 'changed') listed.add(file);
+      else if (kind !== 'changed' || !this.locate(file)) listed.add(file); // a file not listed yet is new to us
       else if (!this.overlays.has(file)) changed = (await this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'))) || changed; // else the editor's text wins
     }
-    if (listed.size) changed = (await this.relistAll([...new Set([...listed].flatMap((f) => this.inVersionFolder(f)))], listed)) || changed;
+    if (listed.size) changed = (await this.relistAll([...new Set([...listed].flatMap((f) => this.inVersionFolder(f)))], (f) => listed.has(f))) || changed;
     return changed;
   }
 
@@ -196,15 +201,16 @@ export class WorkspaceIndex {
         }
       }
     }
-    // a version folder itself, one inside it (new, or gone with its files), or one inside a recursive one
+    // a version folder itself, one inside it (new, or gone with its files), or one inside a recursive one;
+    // a folder reported deleted that is there again was replaced (a checkout): what it holds is read again
     const touched = this.states.filter((s) => s.setup.versionLocations.some(under)
       || (kind === 'deleted' ? s.files.some((f) => under(f.path)) : this.inVersionFolder(path.join(dir, '_.py')).includes(s)));
-    const listed = await this.relistAll(touched);
+    const listed = await this.relistAll(touched, kind === 'deleted' ? (f) => under(f) : undefined);
     return changed || listed;
   }
 
   /** Re-lists setups; true when a listing changed. */
-  private async relistAll(touched: SetupState[], reread?: ReadonlySet<string>): Promise<boolean> {
+  private async relistAll(touched: SetupState[], reread?: (file: string) => boolean): Promise<boolean> {
     let changed = false;
     for (const s of touched) {
       const fresh = await this.relist(s, reread);
@@ -215,16 +221,16 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Re-lists a setup's files, keeping what was already read except the files in `reread` (the same
-   * state when the listing is unchanged and nothing was read again).
+   * Re-lists a setup's files, keeping what was already read except the files `reread` picks (the
+   * same state when the listing is unchanged and nothing was read again).
    */
-  private async relist(s: SetupState, reread?: ReadonlySet<string>): Promise<SetupState> {
+  private async relist(s: SetupState, reread?: (file: string) => boolean): Promise<SetupState> {
     const listed = await listScriptFiles(this.fs, s.setup);
     const known = new Map(s.files.map((f) => [f.path, f]));
     const files: ScriptFile[] = [];
     for (const f of listed.files) {
       const open = this.overlays.get(f);
-      const kept = reread?.has(f) && open === undefined ? undefined : known.get(f);
+      const kept = open === undefined && reread?.(f) ? undefined : known.get(f);
       files.push(kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'full')));
     }
     if (files.length === s.files.length && files.every((f, i) => f === s.files[i]) && JSON.stringify(listed.findings) === JSON.stringify(s.listingFindings)) return s;

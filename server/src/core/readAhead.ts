@@ -76,8 +76,9 @@ const DEFAULT_WORKER = path.join(__dirname, 'scanWorker.js');
  * cores V8's own threads (the optimizing compiler, the garbage collector's helpers) already use
  * the second one while the files are scanned: there a scanning worker made the cold index ~10%
  * slower, and so does a worker that only reads (its start-up and hand-over cost more than the
- * reads it takes over): CLI `graph --json`, medians of 15 alternating runs on a 2-core machine,
- * 10,000 files 346 ms with a reading worker, 309 ms without; 1,000 files 134 / 121 ms.
+ * reads it takes over): CLI `graph --json` on a 2-core machine, medians of alternating runs,
+ * 10,000 files 366 ms with a reading worker, 345 ms without (31 runs); 1,000 files 134 / 121 ms
+ * (15 runs).
  */
 const SCAN_ON_WORKER = (os.availableParallelism?.() ?? os.cpus().length) >= 4;
 

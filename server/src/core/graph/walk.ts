@@ -199,8 +199,8 @@ export const reachLimit = { entries: 1 << 22 };
 
 /**
  * A reach table: the revisions, in rank order (topological), are cut into chains — a revision
- * continues the chain of a parent that is that chain's newest revision so far, else it starts a
- * chain — and for each revision and chain it holds the highest position on that chain among the
+ * continues the chain of a parent (down_revision or depends_on) that is that chain's newest
+ * revision so far, else it starts a chain — and for each revision and chain it holds the highest position on that chain among the
  * revision's ancestors (itself included), or -1. Every revision on a chain is a parent of the
  * next, so `a` is an ancestor of `b` exactly when pos(a) ≤ reach[b][chain(a)]. Built in one pass
  * (a revision's row is the elementwise maximum of its parents' rows); undefined when the table
@@ -253,21 +253,26 @@ function reachTable(graph: RevisionGraph, rank: Map<string, number>): ((a: numbe
 /**
  * For one sort (the graph does not change meanwhile): whether `a` is `b` or one of its ancestors
  * (through normalized down revisions). Ranks answer first (an ancestor ranks lower); the reach
- * table is built on the first question they do not answer. Needs an acyclic graph.
+ * table is built on the first question they do not answer, and kept until the graph changes.
+ * Needs an acyclic graph.
  */
 function ancestryOf(graph: RevisionGraph, d: DerivedState): (a: string, b: string) => boolean {
   const rank = d.rank();
-  let table: ((a: number, b: number) => boolean) | null | undefined;
+  let cached = reachTables.get(graph);
+  if (cached && (cached.generation !== d.generation || cached.rank !== rank)) cached = undefined;
   const memo = new Map<string, Known>();
   return (a, b) => {
     if (a === b) return true;
     const ra = rank.get(a);
     const rb = rank.get(b);
     if (ra === undefined || rb === undefined || ra > rb) return false;
-    if (table === undefined) table = reachTable(graph, rank) ?? null;
-    return table ? table(ra, rb) : searchAncestor(graph, d, memo, a, b);
+    if (!cached) reachTables.set(graph, (cached = { generation: d.generation, rank, table: reachTable(graph, rank) }));
+    return cached.table ? cached.table(ra, rb) : searchAncestor(graph, d, memo, a, b);
   };
 }
+
+/** The reach table of a graph while it does not change (walks and status ask again and again). */
+const reachTables = new WeakMap<RevisionGraph, { generation: number; rank: Map<string, number>; table: ((a: number, b: number) => boolean) | undefined }>();
 
 /**
  * Alembic's _topological_sort: newest first, walking one head's line as far as other heads allow.

@@ -200,9 +200,10 @@ export const reachLimit = { entries: 1 << 22 };
 /**
  * A reach table: the revisions, in rank order (topological), are cut into chains — a revision
  * continues the chain of a parent (down_revision or depends_on) that is that chain's newest
- * revision so far, else it starts a chain — and for each revision and chain it holds the highest position on that chain among the
- * revision's ancestors (itself included), or -1. Every revision on a chain is a parent of the
- * next, so `a` is an ancestor of `b` exactly when pos(a) ≤ reach[b][chain(a)]. Built in one pass
+ * revision so far, else it starts a chain — and for each revision and chain it holds the highest
+ * position on that chain among the revision's ancestors (itself included), or -1. Every revision
+ * on a chain is a parent of the next, so `a` is an ancestor of `b` exactly when
+ * pos(a) ≤ reach[b][chain(a)]. Built in one pass
  * (a revision's row is the elementwise maximum of its parents' rows); undefined when the table
  * would exceed reachLimit (many chains: then ancestryOf searches instead).
  */

@@ -105,6 +105,13 @@ suite('Alembic Migrations in VS Code', () => {
     await until(() => api.model.graph!.setups[0].revisions.some((r) => r.id === 'b1b1b1b1b1b1'), 'new revision in the tree');
   });
 
+  test('Refresh reads the disk again: when the command returns, a file written a moment before is in the tree', async () => {
+    const file = path.join(versions(), 'c1c1c1c1c1c1_refreshed.py');
+    fs.writeFileSync(file, '"""refreshed"""\nrevision = "c1c1c1c1c1c1"\ndown_revision = "b1b1b1b1b1b1"\n');
+    await vscode.commands.executeCommand('alembic.refresh');
+    assert.ok(api.model.graph!.setups[0].revisions.some((r) => r.id === 'c1c1c1c1c1c1'), 'in the graph as soon as Refresh returned (no file event needed)');
+  });
+
   test('document symbols list the header and the functions', async () => {
     const file = path.join(versions(), '1a2b3c4d5e6f_create_users.py');
     const doc = await vscode.workspace.openTextDocument(file);
@@ -130,6 +137,7 @@ suite('Running Alembic (real Alembic, real SQLite)', () => {
     const doc = await vscode.workspace.openTextDocument(path.join(versions(), 'a0a0a0a0a0a0_broken.py'));
     if (doc.isDirty) await doc.save();
     fs.rmSync(path.join(versions(), 'b1b1b1b1b1b1_new.py'), { force: true });
+    fs.rmSync(path.join(versions(), 'c1c1c1c1c1c1_refreshed.py'), { force: true });
     await until(async () => {
       await api.status.refresh();
       const st = [...api.status.bySetup.values()][0];

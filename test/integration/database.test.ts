@@ -358,7 +358,9 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
   test('a database migrated from another branch: the status names the revision and says where it is (git), then where it went', async function () {
     this.timeout(120000); // git, the file watcher and three status reads; slow when the machine is busy
     const setup = api.model.graph!.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini'))!;
-    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir(), encoding: 'utf8' }).trim();
+    // every commit in the same second, as a rebase or a script makes them: the order must come from the parents, not the dates
+    const same = { GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' };
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir(), encoding: 'utf8', env: { ...process.env, ...same } }).trim();
     git('init', '-q', '-b', 'main');
     git('add', '-A');
     git('commit', '-qm', 'widgets and nickname');

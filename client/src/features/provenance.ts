@@ -33,8 +33,10 @@ export async function whereIs(id: string, setup: SetupGraph, all: SetupGraph[]):
 }
 
 async function fromGit(top: string, id: string): Promise<string | undefined> {
-  // commits (any branch) that added or removed the id in a Python file, newest first
-  const log = await git(top, ['log', '--all', '--no-textconv', '-S', id, '--format=%h%x09%ad%x09%s', '--date=short', '--', '*.py']);
+  // commits (any branch) that added or removed the id in a Python file, newest first; --date-order
+  // puts a commit after its children even when both have the same timestamp (a rebase or a script
+  // commits several in one second: git's default order then may list the parent first)
+  const log = await git(top, ['log', '--all', '--date-order', '--no-textconv', '-S', id, '--format=%h%x09%ad%x09%s', '--date=short', '--', '*.py']);
   const commits = (log ?? '').split('\n').filter(Boolean).map((l) => l.split('\t'));
   if (!commits.length) return `${id} is not in this repository's history (git log --all -S ${id} finds nothing): the database was migrated from other code, or the id was changed.`;
   const [hash, date, subject] = commits[0];

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeDb, DbUrl, sqliteFile } from '../../../server/src/core/db/url';
+import { pgpassPassword } from './pgpass';
 
 export class DbError extends Error {
   constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'denied' | 'missing-database' | 'unsupported' | 'timeout' | 'other') {
@@ -75,8 +76,16 @@ async function readPostgres(u: DbUrl, table: VersionTable, timeoutMs: number): P
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as typeof import('pg');
   const where = describeDb(u, '');
+  const host = u.query.host ?? u.host ?? 'localhost';
+  const port = u.port ?? 5432;
+  // pg's own defaults for a URL without them
+  const user = u.username ?? process.env.PGUSER ?? (process.platform === 'win32' ? process.env.USERNAME : process.env.USER);
+  const database = u.database ?? process.env.PGDATABASE ?? user;
   const client = new Client({
-    host: u.query.host ?? u.host ?? 'localhost', port: u.port ?? 5432, user: u.username, password: u.password,
+    host, port, user: u.username,
+    // without one in the URL: the password file, read when the server asks for a password
+    // (pg takes undefined for "none", though its types say string)
+    password: u.password ?? ((): string => pgpassPassword({ host, port, database, user }) as string),
     database: u.database, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,
     application_name: 'alembic-migrations-vscode',
   });

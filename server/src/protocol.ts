@@ -56,6 +56,14 @@ export interface SetupGraph {
   problems: string[];
 }
 
+/**
+ * The files whose changes reach the language server as watched-file events: the client's own
+ * watchers and the server's registration use these globs, and the client's folder watcher leaves
+ * such paths to them (isWatchedFile says the same as the globs).
+ */
+export const WATCHED_GLOBS = ['**/*.py', '**/*.ini', '**/pyproject.toml'];
+export const isWatchedFile = (p: string): boolean => /\.(py|ini)$|(^|[\\/])pyproject\.toml$/.test(p);
+
 /** client -> server request: the graph of every setup in the workspace. */
 export const GraphRequest = 'alembic/graph';
 export interface GraphResult {

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CoreFs, nodeFs } from '../../server/src/core';
 import { DiskChange, mergeDiskChanges, WorkspaceIndex } from '../../server/src/lsp/workspace';
+import { isWatchedFile, WATCHED_GLOBS } from '../../server/src/protocol';
 import { cleanupTmp, migration, project, tmpDir, writeTree } from '../helpers';
 
 after(cleanupTmp);
@@ -246,5 +247,19 @@ describe('file events from the editor (one watched-files notification)', () => {
     assert.strictEqual(await ws.reindexAll(), true);
     assert.deepStrictEqual(graph(), ['base->main0001', 'base->main0002', 'main0002->main0003']);
     assert.strictEqual(migrationReads().length, 3);
+  });
+});
+
+describe('watched files', () => {
+  it('isWatchedFile says what the watched globs say (the folder watcher leaves those paths to the file watchers)', () => {
+    // the globs' shapes: **/*.ext and **/name
+    const byGlob = (p: string): boolean => WATCHED_GLOBS.some((g) => {
+      const last = g.replace(/^\*\*\//, '');
+      const base = p.split(/[\\/]/).pop()!;
+      return last.startsWith('*.') ? base.endsWith(last.slice(1)) : base === last;
+    });
+    for (const p of ['/w/migrations/versions/a_1.py', '/w/alembic.ini', '/w/sub/pyproject.toml', 'C:\\w\\pyproject.toml', '/w/setup.cfg', '/w/a.pyc', '/w/x_pyproject.toml', '/w/migrations', '/w/ini']) {
+      assert.strictEqual(isWatchedFile(p), byGlob(p), p);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** Starts the language server (dist/server.js) over IPC and keeps its settings in sync. */
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { ServerSettings, SettingsNotification } from '../../../server/src/protocol';
+import { ServerSettings, SettingsNotification, WATCHED_GLOBS } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 
 export function currentSettings(): ServerSettings {
@@ -18,7 +18,7 @@ export async function startLanguageClient(ctx: Ctx): Promise<LanguageClient> {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  const watchers = ['**/*.py', '**/*.ini', '**/pyproject.toml'].map((g) => vscode.workspace.createFileSystemWatcher(g));
+  const watchers = WATCHED_GLOBS.map((g) => vscode.workspace.createFileSystemWatcher(g));
   ctx.subscriptions.push(...watchers);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python' }],

@@ -15,13 +15,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
 import { outsideDiscovery } from '../../../server/src/core/config/skip';
+import { isWatchedFile } from '../../../server/src/protocol';
 import type { GraphModel } from './model';
 
 /** How long folder events are gathered before they are sent (a checkout or a copy comes in bursts). */
 const APPEARED_DELAY_MS = 200;
 
-/** Files the language client's own watchers report (see languageClient.ts). */
-const WATCHED_FILE = /\.(py|ini)$|(^|[\\/])pyproject\.toml$/;
 
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
@@ -47,7 +46,7 @@ export class FolderWatchers implements vscode.Disposable {
   }
 
   private folderAppeared(uri: vscode.Uri): void {
-    if (uri.scheme !== 'file' || WATCHED_FILE.test(uri.fsPath)) return;
+    if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath))) return; // node_modules, .git, ...
     this.appeared.add(uri.fsPath);
@@ -74,7 +73,7 @@ export class FolderWatchers implements vscode.Disposable {
 
   /** Only what holds a setup's config or folders: a gone file cannot be told from a gone folder. */
   private folderDeleted(uri: vscode.Uri): void {
-    if (uri.scheme !== 'file' || WATCHED_FILE.test(uri.fsPath)) return;
+    if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const gone = uri.fsPath;
     const under = (p: string | undefined): boolean => !!p && (p === gone || p.startsWith(gone + path.sep));
     const inside = (p: string): boolean => gone.startsWith(p + path.sep);

@@ -9,7 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CoreFs, Finding, nodeFs } from '../core';
 import { defaultReadAhead } from '../core/readAhead';
-import { GraphChangedNotification, GraphRequest, GraphResult, ReindexRequest, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult } from '../protocol';
+import { GraphChangedNotification, GraphRequest, GraphResult, ReindexRequest, ServerSettings, SettingsNotification, StatusParams, StatusRequest, WalkParams, WalkRequest, WalkResult, WATCHED_GLOBS } from '../protocol';
 import { downgradeSteps, upgradeSteps } from '../core/graph/walk';
 import { computeStatus } from '../core/db/status';
 import * as features from './features';
@@ -114,7 +114,7 @@ export function startServer(connection: Connection, fs: CoreFs): void {
       });
     }
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.ini' }, { globPattern: '**/pyproject.toml' }],
+      watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })),
     }).catch(() => undefined); // the client may register watchers itself
   });
 

@@ -4,8 +4,9 @@
  * to the selected connection just before the command (for env.py files that read the config;
  * only when it is not the config's own URL), and a check in EnvironmentContext.configure that the
  * database env.py actually connects to is the selected one (dialect, user, host, port, database;
- * loopback names alike, SQLite paths resolved, a host under another name (a DNS alias, its
- * address) the same when both resolve to a shared address) — otherwise nothing runs. The URL comes
+ * loopback names alike, SQLite paths resolved, a host name and one of its addresses alike, two
+ * names of this machine alike when they share a loopback address; two names of remote servers
+ * differ even when they share an address, as a proxy may route by name) — otherwise nothing runs. The URL comes
  * from the environment, never argv. No VS Code here: the unit tests run SAME_DATABASE_PY.
  */
 
@@ -13,17 +14,18 @@
 export const SAME_DATABASE_PY = [
   'import os',
   'def _addresses(host):',
-  '    import ipaddress, socket',
-  '    if not host: return {"loopback"}',
+  '    import socket',
+  '    if not host: return {"127.0.0.1", "::1"}',
   '    try: infos = socket.getaddrinfo(host, None)',
   '    except Exception: return set()',
-  '    out = set()',
-  '    for info in infos:',
-  '        a = info[4][0].split("%")[0]',
-  '        try: out.add("loopback" if ipaddress.ip_address(a).is_loopback else a)',
-  '        except ValueError: out.add(a)',
-  '    return out',
+  '    return {info[4][0].split("%")[0] for info in infos}',
+  'def _is_address(host):',
+  '    import ipaddress',
+  '    try: ipaddress.ip_address(host)',
+  '    except ValueError: return False',
+  '    return True',
   'def _same(a, b):',
+  '    import ipaddress',
   '    from sqlalchemy.engine import make_url',
   '    a, b = make_url(a), make_url(b)',
   '    ports = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}',
@@ -38,9 +40,15 @@ export const SAME_DATABASE_PY = [
   '    ka, kb = key(a), key(b)',
   '    if ka == kb: return True',
   '    if ka[0] == "sqlite" or ka[:2] + ka[3:] != kb[:2] + kb[3:]: return False',
-  '    # only the host differs: the same server under another name when both resolve to a shared address',
-  '    if any(str(h).startswith("/") for h in (ka[2], kb[2])): return False',
-  '    return bool(_addresses(ka[2]) & _addresses(kb[2]))',
+  '    # only the host differs. The same server: a name and one of its addresses, or two names of',
+  '    # this machine sharing a loopback address. Two names of remote servers stay different even',
+  '    # when they share an address: a proxy may route by name (cloud poolers, SNI routers).',
+  '    ha, hb = str(ka[2] or ""), str(kb[2] or "")',
+  '    if ha.startswith("/") or hb.startswith("/"): return False',
+  '    x, y = _addresses(ha), _addresses(hb)',
+  '    if not (x & y): return False',
+  '    if _is_address(ha) or _is_address(hb): return True',
+  '    return all(ipaddress.ip_address(h).is_loopback for h in x | y)',
 ].join('\n');
 
 export const WITH_URL = [

@@ -235,6 +235,21 @@ suite('Passwords and a server that goes down (PostgreSQL with scram-sha-256)', (
     await statusOf(s, (x) => x.kind === 'ok' && x.status?.applied.join() === '3c4d5e6f7081', 'back');
   });
 
+  test('PGPASSWORD is enough: the status reads it as libpq does (before the password file), nothing is prompted', async () => {
+    const s = sample();
+    const r = await api.connections.resolve(s);
+    await api.connections.forgetPassword(r!.connection!.url);
+    process.env.PGPASSWORD = PW;
+    try {
+      asked.length = 0;
+      const st = await statusOf(s, (x) => x.kind === 'ok' && x.connection?.password === 'none', 'connected with PGPASSWORD');
+      assert.ok(st.status!.applied.length > 0);
+      assert.deepStrictEqual(asked, [], 'no prompt');
+    } finally {
+      delete process.env.PGPASSWORD;
+    }
+  });
+
   test('~/.pgpass (PGPASSFILE) is enough: the status and Alembic both read it, nothing is prompted', async () => {
     const s = sample();
     const r = await api.connections.resolve(s);

@@ -30,6 +30,7 @@ describe('password file (~/.pgpass)', () => {
 
   it('backslash escapes ":" and "\\\\" in fields and the password; the password ends at an unescaped ":"', () => {
     const text = 'h\\:x:5432:d:u:p\\:a\\\\ss:ignored\nh:5432:d:u:pl:ain';
+    assert.strictEqual(matchPgpass('h:5432:d:empty:\nh:5432:d:empty:later', { host: 'h', port: 5432, database: 'd', user: 'empty' }, env), undefined, 'an empty password is none (the first matching line decides)');
     assert.strictEqual(matchPgpass(text, { host: 'h:x', port: 5432, database: 'd', user: 'u' }, env), 'p:a\\ss');
     assert.strictEqual(matchPgpass(text, { host: 'h', port: 5432, database: 'd', user: 'u' }, env), 'pl');
   });
@@ -46,6 +47,7 @@ describe('password file (~/.pgpass)', () => {
     assert.strictEqual(pgpassPath({ PGPASSFILE: '/x/pw' }, 'linux'), '/x/pw');
     assert.strictEqual(pgpassPath({ HOME: '/home/a' }, 'linux'), path.join('/home/a', '.pgpass'));
     assert.strictEqual(pgpassPath({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32'), path.join('C:\\Users\\a\\AppData\\Roaming', 'postgresql', 'pgpass.conf'));
+    if (process.platform === 'win32') return; // no Unix permission bits there: libpq does not check them either
     const dir = tmpDir();
     const file = path.join(dir, 'pgpass');
     fs.writeFileSync(file, 'db:5432:app:alice:s3cret\n');

@@ -43,10 +43,12 @@ export function pgpassPassword(target: PgTarget, env: NodeJS.ProcessEnv = proces
 
 const DEFAULT_SOCKET_DIRS = new Set(['/tmp', '/var/run/postgresql', '/run/postgresql']);
 
-/** The password of the first line of a password file's text that matches the connection. */
+/** The password of the first line of a password file's text that matches the connection (none when that line's is empty). */
 export function matchPgpass(text: string, target: PgTarget, env: NodeJS.ProcessEnv = process.env): string | undefined {
   // libpq's defaults for what the connection leaves out; its default socket directory counts as
-  // localhost (which one that is depends on the build: upstream /tmp, Debian's /var/run/postgresql)
+  // localhost. Which directory that is depends on how libpq was built (upstream /tmp, Debian's
+  // /var/run/postgresql, /run/postgresql elsewhere): any of them counts here, a little wider than
+  // one libpq build (a line for localhost then also serves a socket directory it would not).
   const host = !target.host || DEFAULT_SOCKET_DIRS.has(target.host.replace(/\/+$/, '')) ? 'localhost' : target.host;
   const port = String(target.port ?? 5432);
   const user = target.user ?? env.PGUSER ?? env.USER ?? env.USERNAME ?? '';
@@ -64,7 +66,7 @@ export function matchPgpass(text: string, target: PgTarget, env: NodeJS.ProcessE
       if (line[i] === '\\' && i + 1 < line.length) i++;
       password += line[i];
     }
-    return password;
+    return password || undefined; // an empty one is none (libpq: "password is empty" / not supplied)
   }
   return undefined;
 }

@@ -76,16 +76,16 @@ async function readPostgres(u: DbUrl, table: VersionTable, timeoutMs: number): P
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as typeof import('pg');
   const where = describeDb(u, '');
-  const host = u.query.host ?? u.host ?? 'localhost';
+  const host = u.query.host || u.host || 'localhost';
   const port = u.port ?? 5432;
-  // pg's own defaults for a URL without them
-  const user = u.username ?? process.env.PGUSER ?? (process.platform === 'win32' ? process.env.USERNAME : process.env.USER);
-  const database = u.database ?? process.env.PGDATABASE ?? user;
+  // pg's own defaults for a URL without them (an empty value counts as none, as in pg and libpq)
+  const user = u.username || process.env.PGUSER || (process.platform === 'win32' ? process.env.USERNAME : process.env.USER);
+  const database = u.database || process.env.PGDATABASE || user;
   const client = new Client({
     host, port, user: u.username,
-    // without one in the URL: the password file, read when the server asks for a password
-    // (pg takes undefined for "none", though its types say string)
-    password: u.password ?? ((): string => pgpassPassword({ host, port, database, user }) as string),
+    // libpq's order: the URL's password, PGPASSWORD, then the password file (read when the server
+    // asks for a password; pg takes undefined for "none", though its types say string)
+    password: u.password || process.env.PGPASSWORD || ((): string => pgpassPassword({ host, port, database, user }) as string),
     database: u.database, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,
     application_name: 'alembic-migrations-vscode',
   });
@@ -180,7 +180,7 @@ function pgError(e: Error & { code?: string }, where: string): DbError {
     case '3D000':
       return told.missing(where, msg);
   }
-  if (/password must be a string|no password (was )?supplied|password authentication failed/i.test(msg)) {
+  if (/password must be a (non-empty )?string|no password (was )?supplied|password authentication failed/i.test(msg)) {
     return new DbError(`${where}: the server asks for a password and none was given. Enter it (kept in secret storage), or put it in ~/.pgpass or the URL in .env.`, 'auth');
   }
   if (/timeout|timed out/i.test(msg)) return told.timeout(where);

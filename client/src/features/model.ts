@@ -21,6 +21,7 @@ export class GraphModel implements vscode.Disposable {
    * meanwhile share it.
    */
   refresh(): Promise<void> {
+    if (this.queued) return this.queued; // the follow-up of a request that just ended: not one more
     if (!this.pending) {
       this.pending = this.fetch().finally(() => {
         this.pending = undefined;

@@ -21,7 +21,6 @@ import type { GraphModel } from './model';
 /** How long folder events are gathered before they are sent (a checkout or a copy comes in bursts). */
 const APPEARED_DELAY_MS = 200;
 
-
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
   private sub: vscode.Disposable;

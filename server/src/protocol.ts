@@ -37,6 +37,8 @@ export interface SetupGraph {
   scriptLocation?: string;
   /** Folders holding the migration files (the client watches each one). */
   versionLocations?: string[];
+  /** Whether the version folders are walked recursively (Alembic's recursive_version_locations). */
+  recursiveVersionLocations?: boolean;
   section: string;
   heads: string[];
   bases: string[];

@@ -137,6 +137,13 @@ describe('folders that appear or go away', () => {
     // __pycache__ appearing there (Alembic ran) is not a reason to list again
     fs.mkdirSync(path.join(sub, '__pycache__'));
     assert.strictEqual(await ws.diskChanged(path.join(sub, '__pycache__'), 'created'), false);
+    // a hidden folder moved in: Alembic's recursive walk enters it, so do we
+    const hidden = path.join(root, 'migrations', 'versions', '.archive');
+    fs.renameSync(writeTree(tmpDir(), { 'a_hid00003.py': migration({ id: 'hid00003', down: 'sub00002' }) }), hidden);
+    assert.strictEqual(await ws.diskChanged(hidden, 'created'), true);
+    assert.deepStrictEqual(ids(), [['base0001', 'hid00003', 'sub00002']]);
+    fs.rmSync(hidden, { recursive: true });
+    assert.strictEqual(await ws.diskChanged(hidden, 'deleted'), true);
     fs.rmSync(sub, { recursive: true });
     assert.strictEqual(await ws.diskChanged(sub, 'deleted'), true);
     assert.deepStrictEqual(ids(), [['base0001']]);

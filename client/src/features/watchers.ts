@@ -47,9 +47,18 @@ export class FolderWatchers implements vscode.Disposable {
   private folderAppeared(uri: vscode.Uri): void {
     if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder || outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath))) return; // node_modules, .git, ...
+    if (!folder) return;
+    // node_modules, .git, hidden folders...: unless inside a version folder Alembic walks recursively
+    // (its walk enters them) or holding a version folder
+    if (outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath)) && !this.holdsMigrations(uri.fsPath)) return;
     this.appeared.add(uri.fsPath);
     this.flushTimer ??= setTimeout(() => void this.flush(), APPEARED_DELAY_MS);
+  }
+
+  /** Whether a folder is, holds, or lies in a recursively walked version folder of a known setup. */
+  private holdsMigrations(dir: string): boolean {
+    const inside = (a: string, b: string): boolean => a === b || a.startsWith(b + path.sep);
+    return (this.model.graph?.setups ?? []).some((s) => (s.versionLocations ?? []).some((v) => inside(v, dir) || (!!s.recursiveVersionLocations && inside(dir, v))));
   }
 
   /**

@@ -188,16 +188,20 @@ export class WorkspaceIndex {
       }
     } else {
       const name = path.basename(dir);
-      if (name === '__pycache__' || name.startsWith('.') || (await this.fs.kind(dir)) !== 'dir') return false;
-      const known = new Set<string>();
-      for (const { setup: s } of this.states) {
-        if (isBroken(s)) continue; // its folder may be the one that appeared
-        for (const p of [s.configPath, s.pyprojectPath, path.join(s.scriptLocation!, 'env.py')]) if (p) known.add(p);
-      }
-      for (const folder of this.folders()) {
-        if ((await setupFilesIn(this.fs, folder, dir)).some((p) => !known.has(p))) {
-          changed = await this.reindexAll(true);
-          break;
+      if (name === '__pycache__' || (await this.fs.kind(dir)) !== 'dir') return false;
+      // a hidden folder holds no setup discovery would find, but may be (in) a version folder:
+      // Alembic's recursive walk enters hidden folders, and version_locations may name one
+      if (!name.startsWith('.')) {
+        const known = new Set<string>();
+        for (const { setup: s } of this.states) {
+          if (isBroken(s)) continue; // its folder may be the one that appeared
+          for (const p of [s.configPath, s.pyprojectPath, path.join(s.scriptLocation!, 'env.py')]) if (p) known.add(p);
+        }
+        for (const folder of this.folders()) {
+          if ((await setupFilesIn(this.fs, folder, dir)).some((p) => !known.has(p))) {
+            changed = await this.reindexAll(true);
+            break;
+          }
         }
       }
     }
@@ -395,7 +399,7 @@ function toSetupGraph(ix: SetupIndex, setup: Setup, multi: boolean, folders: str
   return {
     id: setup.id, kind: setup.kind, section: setup.section,
     label: multi || setup.section !== 'alembic' ? `${where}${setup.section !== 'alembic' ? ` [${setup.section}]` : ''}` : where,
-    configPath: setup.configPath, scriptLocation: setup.scriptLocation, versionLocations: setup.versionLocations,
+    configPath: setup.configPath, scriptLocation: setup.scriptLocation, versionLocations: setup.versionLocations, recursiveVersionLocations: setup.recursiveVersionLocations,
     heads: graph.heads, bases: graph.bases, revisions, labelSets, versionTable: setup.versionTable,
     cwd: setup.cwd, sqlalchemyUrl: setup.sqlalchemyUrl,
     ...setupTotals(ix),

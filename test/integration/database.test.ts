@@ -399,3 +399,33 @@ suite('Autogenerate against a real SQLAlchemy model', () => {
     assert.match(st.whereIs!, /f00df00df00d was removed in [0-9a-f]+ "drop the archive migration" \(\d{4}-\d\d-\d\d\); it came in with [0-9a-f]+ "archive flag"/);
   });
 });
+
+suite('Recursive version folders', () => {
+  const dir = (): string => path.join(ws(), 'nested');
+  const mig = (id: string, down: string | null): string => `"""${id}"""\nrevision = "${id}"\ndown_revision = ${down ? `"${down}"` : 'None'}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+  const setupOf = (): Setup | undefined => api.model.graph?.setups.find((s) => s.configPath === path.join(dir(), 'alembic.ini'));
+
+  suiteTeardown(async () => {
+    fs.rmSync(dir(), { recursive: true, force: true });
+    await until(() => !setupOf(), 'the nested setup gone', 30000);
+  });
+
+  test('a hidden folder moved into a recursively walked version folder is read (Alembic\'s walk enters it)', async function () {
+    this.timeout(90000);
+    const versions = path.join(dir(), 'migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    fs.writeFileSync(path.join(dir(), 'migrations', 'env.py'), '# not run in this test\n');
+    fs.writeFileSync(path.join(versions, 'a_nbase0001.py'), mig('nbase0001', null));
+    fs.writeFileSync(path.join(dir(), 'alembic.ini'), '[alembic]\nscript_location = %(here)s/migrations\nrecursive_version_locations = true\n');
+    await until(() => setupOf()?.revisions.some((r) => r.id === 'nbase0001'), 'the nested setup indexed', 30000);
+    // made outside the workspace, then moved in at once (as a checkout or an unpacked archive does)
+    const stage = fs.mkdtempSync(path.join(ws(), '..', 'stage-'));
+    try {
+      fs.writeFileSync(path.join(stage, 'a_nhid0002.py'), mig('nhid0002', 'nbase0001'));
+      fs.renameSync(stage, path.join(versions, '.archive'));
+    } finally {
+      fs.rmSync(stage, { recursive: true, force: true });
+    }
+    await until(() => setupOf()?.revisions.some((r) => r.id === 'nhid0002'), 'the revision in the hidden folder', 20000);
+  });
+});

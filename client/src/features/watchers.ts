@@ -44,13 +44,14 @@ export class FolderWatchers implements vscode.Disposable {
     this.folders.onDidDelete((uri) => this.folderDeleted(uri));
   }
 
-  private folderAppeared(uri: vscode.Uri): void {
+  /** `watched`: reported by a watcher of a setup's own folder (it may lie outside the workspace folders). */
+  private folderAppeared(uri: vscode.Uri, watched = false): void {
     if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return;
+    if (!folder && !watched) return;
     // node_modules, .git, hidden folders...: unless inside a version folder Alembic walks recursively
     // (its walk enters them) or holding a version folder
-    if (outsideDiscovery(path.relative(folder.uri.fsPath, uri.fsPath)) && !this.holdsMigrations(uri.fsPath)) return;
+    if (outsideDiscovery(folder ? path.relative(folder.uri.fsPath, uri.fsPath) : path.basename(uri.fsPath)) && !this.holdsMigrations(uri.fsPath)) return;
     this.appeared.add(uri.fsPath);
     this.flushTimer ??= setTimeout(() => void this.flush(), APPEARED_DELAY_MS);
   }
@@ -112,6 +113,9 @@ export class FolderWatchers implements vscode.Disposable {
             this.sync(true);
           }
           if (name && name.endsWith('.py')) this.forward(path.join(dir, name.toString()), event);
+          // a folder moved in at once (its files may never be reported one by one): the server
+          // searches it, and lists a setup again whose version folders are walked into it
+          else if (name && event === 'rename') this.folderAppeared(vscode.Uri.file(path.join(dir, name.toString())), true);
         });
         w.on('error', () => { this.unwatch(dir); this.sync(); });
         this.byDir.set(dir, w);

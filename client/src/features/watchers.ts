@@ -21,6 +21,9 @@ import type { GraphModel } from './model';
 /** How long folder events are gathered before they are sent (a checkout or a copy comes in bursts). */
 const APPEARED_DELAY_MS = 200;
 
+/** Whether path `p` is folder `dir` or lies in it. */
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir + path.sep);
+
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
   private sub: vscode.Disposable;
@@ -58,8 +61,7 @@ export class FolderWatchers implements vscode.Disposable {
 
   /** Whether a folder is, holds, or lies in a recursively walked version folder of a known setup. */
   private holdsMigrations(dir: string): boolean {
-    const inside = (a: string, b: string): boolean => a === b || a.startsWith(b + path.sep);
-    return (this.model.graph?.setups ?? []).some((s) => (s.versionLocations ?? []).some((v) => inside(v, dir) || (!!s.recursiveVersionLocations && inside(dir, v))));
+    return (this.model.graph?.setups ?? []).some((s) => (s.versionLocations ?? []).some((v) => within(v, dir) || (!!s.recursiveVersionLocations && within(dir, v))));
   }
 
   /**
@@ -84,7 +86,7 @@ export class FolderWatchers implements vscode.Disposable {
   private folderDeleted(uri: vscode.Uri): void {
     if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const gone = uri.fsPath;
-    const under = (p: string | undefined): boolean => !!p && (p === gone || p.startsWith(gone + path.sep));
+    const under = (p: string | undefined): boolean => !!p && within(p, gone);
     const inside = (p: string): boolean => gone.startsWith(p + path.sep);
     const hit = this.model.graph?.setups.some((s) => under(s.configPath) || under(s.scriptLocation) || (s.versionLocations ?? []).some((v) => under(v) || inside(v)));
     if (hit) this.send(gone, FileChangeType.Deleted);

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import type { GraphProblem, RevisionGraph } from '../graph/graph';
-import { HeaderName, HeaderValue, StringItem, valueItems } from '../python/facts';
+import { HEADER_NAMES, HeaderName, HeaderValue, StringItem, valueItems } from '../python/facts';
 import type { ScriptFile } from '../scriptFile';
 import type { Finding, Fix, RelatedLocation, Span } from '../types';
 
@@ -79,8 +79,6 @@ function add(out: Finding[], f: ScriptFile, x: Omit<Finding, 'path'>): void {
   out.push({ path: f.path, ...x });
 }
 
-const HEADER_ORDER = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
-
 function fileFindings(f: ScriptFile, out: Finding[]): void {
   if (f.readError || !f.facts) {
     add(out, f, { code: CODES.unreadable, severity: 'error', span: FILE_START, message: `${short(f.path)}: ${f.readError}. Alembic stops on this file; the other migrations are still checked.` });
@@ -94,7 +92,7 @@ function fileFindings(f: ScriptFile, out: Finding[]): void {
     add(out, f, { code: CODES.largeFile, severity: 'info', span: FILE_START, message: 'This file is very large: only its header (up to the first def/class) was read; upgrade()/downgrade() were not checked.' });
   }
   const h = facts.headers;
-  for (const name of HEADER_ORDER) {
+  for (const name of HEADER_NAMES) {
     const a = h[name];
     if (a?.value.kind === 'unknown') {
       add(out, f, {

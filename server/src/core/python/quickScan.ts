@@ -13,7 +13,7 @@
 import { LineIndex } from '../text';
 import type { Span } from '../types';
 import { decodeStringLiteral } from './literals';
-import { HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
+import { HEADER_NAMES, HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
 
 const SP = 32;
 const TAB = 9;
@@ -46,8 +46,6 @@ const PLAIN_DQ = /"[^"\\\n]*"/y;
 const PLAIN_SQ = /'[^'\\\n]*'/y;
 /** Characters of a function body that mean nothing to block(): not a line end, comment, quote, bracket or backslash. */
 const ORDINARY = /[^\n#"'()[\]{}\\]+/y;
-
-const HEADERS: readonly HeaderName[] = ['revision', 'down_revision', 'branch_labels', 'depends_on'];
 
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
@@ -178,7 +176,7 @@ class Quick {
           next = this.def(w, facts);
         } else {
           let name: HeaderName | undefined;
-          for (const h of HEADERS) if (this.is(i, w, h)) name = h;
+          for (const h of HEADER_NAMES) if (this.is(i, w, h)) name = h;
           if (!name) return undefined;
           next = this.header(name, i, w, facts);
         }

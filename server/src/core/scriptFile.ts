@@ -8,6 +8,7 @@ import type { RevisionInput } from './graph/graph';
 import { HeaderValue, MigrationFacts, valueItems } from './python/facts';
 import { NO_STRINGS } from './graph/graph';
 import { quickScan } from './python/quickScan';
+import { standardScan } from './python/standardScan';
 import { decodeSource } from './text';
 import type { Finding } from './types';
 
@@ -89,8 +90,9 @@ export class QuickFile implements ScriptFile {
 
 /** A file read by the quick tier, with its id and summary taken; undefined when the quick tier does not know its shape. */
 export function quickFile(path: string, text: string): QuickFile | undefined {
-  // read without positions (see quickScan): the usual file has no finding of its own to place
-  const facts = quickScan(text, false);
+  // read without positions (see quickScan): the usual file has no finding of its own to place;
+  // the exact shape `alembic revision` writes by regular expressions, anything else by the loop
+  const facts = standardScan(text) ?? quickScan(text, false);
   if (!facts) return undefined;
   const f = withId(new QuickFile(path, text, facts));
   return summaryOf(f).findings.length ? withId(new QuickFile(path, text, quickScan(text))).settle() : f.settle();

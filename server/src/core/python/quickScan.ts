@@ -25,11 +25,11 @@ const BSLASH = 92;
 
 /** Python's hard keywords: never a name in an import, an annotation or a parameter list. */
 const KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield']);
-const KW = '(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)';
+export const KW = '(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)';
 const N = `(?!${KW}\\b)[A-Za-z_]\\w*`;
 const DOTTED = `${N}(?:\\.${N})*`;
 /** `import a.b as c, d` / `from .a.b import c as d, e` / `from a import *`, then a comment or the end of the line. */
-const IMPORT = new RegExp(`(?:import +${DOTTED}(?: +as +${N})?(?: *, *${DOTTED}(?: +as +${N})?)*|from +(?:\\.+ *(?:${DOTTED})?|${DOTTED}) +import +(?:\\*|${N}(?: +as +${N})?(?: *, *${N}(?: +as +${N})?)*)) *(?:#[^\\n]*)?(?=\\n|$)`, 'y');
+export const IMPORT = new RegExp(`(?:import +${DOTTED}(?: +as +${N})?(?: *, *${DOTTED}(?: +as +${N})?)*|from +(?:\\.+ *(?:${DOTTED})?|${DOTTED}) +import +(?:\\*|${N}(?: +as +${N})?(?: *, *${N}(?: +as +${N})?)*)) *(?:#[^\\n]*)?(?=\\n|$)`, 'y');
 /** A body with nothing but `pass`, `...`, docstrings, comments and blank lines (as in scan.ts). */
 const STR = `[rRbBuUfFtT]{0,2}(?:"""(?:[^"\\\\]|\\\\[\\s\\S]|"(?!""))*"""|'\'\'(?:[^'\\\\]|\\\\[\\s\\S]|'(?!''))*'\'\'|"(?:[^"\\\\\\n]|\\\\.)*"|'(?:[^'\\\\\\n]|\\\\.)*')`;
 const SIMPLE_NOOP = `(?:pass|\\.\\.\\.|${STR})`;
@@ -51,8 +51,25 @@ const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 &&
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
 
 /** One span for every place when positions are not wanted (see quickScan). */
-const NO_SPAN: Span = Object.freeze({ start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 });
-const NO_POSITIONS: Pick<LineIndex, 'span'> = { span: () => NO_SPAN };
+export const NO_SPAN: Span = Object.freeze({ start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 });
+export const NO_POSITIONS: Pick<LineIndex, 'span'> = { span: () => NO_SPAN };
+
+/** A span found by counting line ends, without an index of lines (for the one span wanted without positions). */
+export function countedSpan(t: string, s: number, e: number): Span {
+  let line = 0;
+  let ls = 0;
+  for (let k = t.indexOf('\n'); k !== -1 && k < s; k = t.indexOf('\n', k + 1)) {
+    line++;
+    ls = k + 1;
+  }
+  let endLine = line;
+  let els = ls;
+  for (let k = t.indexOf('\n', ls); k !== -1 && k < e; k = t.indexOf('\n', k + 1)) {
+    endLine++;
+    els = k + 1;
+  }
+  return { start: s, end: e, line, column: s - ls, endLine, endColumn: e - els };
+}
 
 /**
  * Reads the facts of a standard migration file, or returns undefined (see the file comment).
@@ -84,25 +101,7 @@ class Quick {
 
   private span(s: number, e: number): Span {
     if (this.positions) return this.lines.span(s, e);
-    return this.inRevision ? this.counted(s, e) : NO_SPAN;
-  }
-
-  /** A span found by counting line ends, without an index of lines (for the one span wanted without positions). */
-  private counted(s: number, e: number): Span {
-    const t = this.t;
-    let line = 0;
-    let ls = 0;
-    for (let k = t.indexOf('\n'); k !== -1 && k < s; k = t.indexOf('\n', k + 1)) {
-      line++;
-      ls = k + 1;
-    }
-    let endLine = line;
-    let els = ls;
-    for (let k = t.indexOf('\n', ls); k !== -1 && k < e; k = t.indexOf('\n', k + 1)) {
-      endLine++;
-      els = k + 1;
-    }
-    return { start: s, end: e, line, column: s - ls, endLine, endColumn: e - els };
+    return this.inRevision ? countedSpan(this.t, s, e) : NO_SPAN;
   }
 
   private c(i: number): number {
@@ -406,7 +405,7 @@ class Quick {
     const end = this.block(bodyStart);
     if (end < 0) return -1;
     if (name === 'upgrade' || name === 'downgrade') {
-      facts[name] = { nameSpan: this.span(ns, ne), empty: this.emptyBody(bodyStart, end) };
+      facts[name] = { nameSpan: this.span(ns, ne), empty: emptyBody(t, bodyStart, end) };
     }
     return end;
   }
@@ -473,17 +472,22 @@ class Quick {
     }
     return depth ? -1 : n;
   }
+}
 
-  /** True when the block holds only `pass`, `...`, strings and comments. */
-  private emptyBody(from: number, to: number): boolean {
-    // the usual case, a body that starts with a call or an assignment, needs no regular expression
-    const j = this.spaces(from);
-    const w = this.word(j);
-    if (w > j) {
-      const q = this.c(w);
-      const prefix = w - j <= 2 && (q === DQ || q === SQ);
-      if (!prefix && this.t.slice(j, w) !== 'pass') return false;
-    }
-    return EMPTY_BODY.test(this.t.slice(from, to));
+/** True when the block t[from, to) holds only `pass`, `...`, strings and comments. */
+export function emptyBody(t: string, from: number, to: number): boolean {
+  // the usual case, a body that starts with a call or an assignment, needs no regular expression
+  let j = from;
+  while (t.charCodeAt(j) === SP) j++;
+  let w = j;
+  if (isNameStart(t.charCodeAt(w))) {
+    w++;
+    while (w < t.length && isNameChar(t.charCodeAt(w))) w++;
   }
+  if (w > j) {
+    const q = w < t.length ? t.charCodeAt(w) : -1;
+    const prefix = w - j <= 2 && (q === DQ || q === SQ);
+    if (!prefix && t.slice(j, w) !== 'pass') return false;
+  }
+  return EMPTY_BODY.test(t.slice(from, to));
 }

@@ -22,7 +22,9 @@ const mysqlApart = {
 };
 
 const entries = [
-  { in: 'server/src/cli.ts', out: 'cli' },
+  // the CLI's entry point runs dist/cliMain.js with V8's code cache (see cliBoot.ts)
+  { in: 'server/src/cliBoot.ts', out: 'cli' },
+  { in: 'server/src/cli.ts', out: 'cliMain', supported: { 'dynamic-import': false } },
   // the second thread of large indexes (CLI and language server), loaded from beside them
   { in: 'server/src/core/scanWorker.ts', out: 'scanWorker' },
 ];
@@ -52,6 +54,7 @@ const contexts = await Promise.all(entries.map((e) => esbuild.context({
   minify: !watch,
   keepNames: true,
   external: e.external ?? [],
+  supported: e.supported,
   banner: e.banner ? { js: e.banner } : undefined,
   logLevel: 'warning',
   plugins: [treeSitterCjs, ...(e.plugins ?? [])],

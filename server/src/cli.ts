@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * alembic-migrations: the core on the command line, for CI and scripts.
  *
@@ -218,17 +217,26 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
   return r;
 }
 
-if (require.main === module) {
+/**
+ * Runs the CLI as the process: its exit status, and `after` once it succeeded (the entry point
+ * keeps its code cache then: see cliBoot.ts).
+ */
+export function runProcess(after?: () => void): void {
   // a reader that stops early (`| head`, a pager quit) closes the pipe: the rest of the output is
   // dropped quietly and the command ends with its own exit status, as other tools do
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+      after?.();
+    },
     (e) => {
       process.stderr.write(`alembic-migrations: internal error: ${(e as Error).stack ?? e}\n`);
       process.exitCode = 3;
     },
   );
 }
+
+if (require.main === module) runProcess();

@@ -1,12 +1,15 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { cleanupTmp, project, tmpDir, writeTree } from '../helpers';
 
 after(cleanupTmp);
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-const run = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+/** The CLI's own caches (its code cache; --cache without --cache-location) go to a folder of the tests. */
+const CACHE_HOME = tmpDir();
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: CACHE_HOME, ...env } });
 
 describe('alembic-migrations CLI', () => {
   it('check: compiler-style lines, exit 1 on errors', () => {
@@ -22,6 +25,37 @@ describe('alembic-migrations CLI', () => {
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     assert.strictEqual(r.stdout, '');
     assert.match(r.stderr, /1 setup\(s\), 2 revision\(s\): 0 error\(s\), 0 warning\(s\)/);
+  });
+
+  it('keeps V8\'s code of itself between runs (and recovers from a broken or unwritable cache)', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'lost0002', down: 'gone0000' }]));
+    const home = tmpDir();
+    const codeDir = path.join(home, 'alembic-migrations', 'code');
+    const plain = run(['graph', '--json'], d, { ALEMBIC_MIGRATIONS_NO_CODE_CACHE: '1', XDG_CACHE_HOME: home });
+    assert.strictEqual(plain.status, 0, plain.stderr);
+    assert.ok(!fs.existsSync(codeDir), 'turned off: nothing written');
+    const first = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
+    const [file, ...more] = fs.readdirSync(codeDir);
+    assert.deepStrictEqual(more, [], 'one cache file');
+    assert.match(file, new RegExp(`^cli-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
+    const written = fs.statSync(path.join(codeDir, file));
+    const second = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
+    assert.strictEqual(fs.statSync(path.join(codeDir, file)).mtimeMs, written.mtimeMs, 'a cache that fits is not written again');
+    fs.writeFileSync(path.join(codeDir, file), 'not a code cache');
+    fs.writeFileSync(path.join(codeDir, 'cli-v0.0.0-x64-1-1.bin'), 'an older build');
+    const broken = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
+    assert.deepStrictEqual(fs.readdirSync(codeDir), [file], 'rewritten, and the older build\'s cache removed');
+    assert.ok(fs.statSync(path.join(codeDir, file)).size > 1000);
+    const blocked = tmpDir();
+    fs.writeFileSync(path.join(blocked, 'alembic-migrations'), 'a file where the cache folder would be');
+    const unwritable = run(['graph', '--json'], d, { XDG_CACHE_HOME: blocked });
+    for (const r of [first, second, broken, unwritable]) {
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.strictEqual(r.stderr, '');
+      assert.strictEqual(r.stdout, plain.stdout);
+    }
+    const check = run(['check'], d, { XDG_CACHE_HOME: home });
+    assert.strictEqual(check.status, 1, 'the exit status passes through');
   });
 
   it('check --format json', () => {

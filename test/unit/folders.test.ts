@@ -10,6 +10,7 @@ import { CoreFs, nodeFs } from '../../server/src/core';
 import { DiskChange, mergeDiskChanges, WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { isWatchedFile, WATCHED_GLOBS } from '../../server/src/protocol';
 import { cleanupTmp, migration, project, tmpDir, writeTree } from '../helpers';
+import { forwardsFolder } from '../../client/src/features/folderRules';
 
 after(cleanupTmp);
 
@@ -268,5 +269,40 @@ describe('watched files', () => {
     for (const p of ['/w/migrations/versions/a_1.py', '/w/alembic.ini', '/w/sub/pyproject.toml', 'C:\\w\\pyproject.toml', '/w/setup.cfg', '/w/a.pyc', '/w/x_pyproject.toml', '/w/migrations', '/w/ini']) {
       assert.strictEqual(isWatchedFile(p), byGlob(p), p);
     }
+  });
+});
+
+describe('folder events the client forwards (forwardsFolder)', () => {
+  const w = path.join(path.sep, 'w');
+  const at = (...p: string[]): string => path.join(w, ...p);
+  const setups = [
+    { versionLocations: [at('migrations', 'versions')], recursiveVersionLocations: false },
+    { versionLocations: [at('db', 'versions')], recursiveVersionLocations: true },
+    { versionLocations: [at('.config', 'alembic', 'versions')], recursiveVersionLocations: false },
+  ];
+  const forwards = (...p: string[]): boolean => forwardsFolder(path.join(...p), at(...p), setups);
+
+  it('any folder discovery enters; skipped and hidden ones only when they hold or lie in migrations', () => {
+    assert.strictEqual(forwards('app'), true);
+    assert.strictEqual(forwards('app', 'models'), true);
+    assert.strictEqual(forwards('node_modules'), false);
+    assert.strictEqual(forwards('.git'), false);
+    assert.strictEqual(forwards('app', '__pycache__'), false);
+    // a hidden folder that holds (or is) a setup's version folder
+    assert.strictEqual(forwards('.config'), true);
+    assert.strictEqual(forwards('.config', 'alembic', 'versions'), true);
+    // inside a version folder Alembic walks recursively: its walk enters hidden and skipped names
+    assert.strictEqual(forwards('db', 'versions', '.archive'), true);
+    assert.strictEqual(forwards('db', 'versions', '.archive', 'node_modules'), true);
+    // inside a version folder that is not walked recursively: Alembic never looks there
+    assert.strictEqual(forwards('migrations', 'versions', '.archive'), false);
+    assert.strictEqual(forwards('migrations', 'versions', '__pycache__'), false);
+    // a sibling whose name starts like a version folder is not in it
+    assert.strictEqual(forwards('db', 'versions.bak', '.x'), false);
+    assert.strictEqual(forwards('.config2'), false);
+    // the workspace folder itself (replaced as a whole) holds the version folders; a folder outside holds none
+    assert.strictEqual(forwardsFolder('', w, setups), true);
+    assert.strictEqual(forwardsFolder(path.join('..', 'elsewhere'), path.join(path.sep, 'elsewhere'), setups), false);
+    assert.strictEqual(forwardsFolder('.hidden', at('.hidden'), []), false, 'no setups known yet');
   });
 });

@@ -14,15 +14,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
-import { outsideDiscovery } from '../../../server/src/core/config/skip';
 import { isWatchedFile } from '../../../server/src/protocol';
+import { forwardsFolder, within } from './folderRules';
 import type { GraphModel } from './model';
 
 /** How long folder events are gathered before they are sent (a checkout or a copy comes in bursts). */
 const APPEARED_DELAY_MS = 200;
-
-/** Whether path `p` is folder `dir` or lies in it. */
-const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir + path.sep);
 
 export class FolderWatchers implements vscode.Disposable {
   private byDir = new Map<string, fs.FSWatcher>();
@@ -52,16 +49,10 @@ export class FolderWatchers implements vscode.Disposable {
     if (uri.scheme !== 'file' || isWatchedFile(uri.fsPath)) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder && !watched) return;
-    // node_modules, .git, hidden folders...: unless inside a version folder Alembic walks recursively
-    // (its walk enters them) or holding a version folder
-    if (outsideDiscovery(folder ? path.relative(folder.uri.fsPath, uri.fsPath) : path.basename(uri.fsPath)) && !this.holdsMigrations(uri.fsPath)) return;
+    // node_modules, .git, hidden folders...: only when they hold or lie in migrations (see forwardsFolder)
+    if (!forwardsFolder(folder ? path.relative(folder.uri.fsPath, uri.fsPath) : path.basename(uri.fsPath), uri.fsPath, this.model.graph?.setups ?? [])) return;
     this.appeared.add(uri.fsPath);
     this.flushTimer ??= setTimeout(() => void this.flush(), APPEARED_DELAY_MS);
-  }
-
-  /** Whether a folder is, holds, or lies in a recursively walked version folder of a known setup. */
-  private holdsMigrations(dir: string): boolean {
-    return (this.model.graph?.setups ?? []).some((s) => (s.versionLocations ?? []).some((v) => within(v, dir) || (!!s.recursiveVersionLocations && within(dir, v))));
   }
 
   /**

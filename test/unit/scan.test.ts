@@ -251,6 +251,8 @@ describe('standard-shape tier (regular expressions) reads what the quick tier re
       migration({ id: 'mism0001', down: 'real0001' }).replace('Revises: real0001', 'Revises: other001, x'),
       migration({ id: 'empt0001' }).replace(/def downgrade\(\) -> None:\n.*\n/, 'def downgrade() -> None:\n    pass\n'),
       migration({ id: 'msg', message: '  Create Date: soon' }), migration({ id: 'msg2', message: '' }), migration({ id: 'msg3', message: 'a\u2028Revises: q' }),
+      migration({ id: 'date1' }).replace(/Create Date: .*/, 'Create Date:\t  2024-05-01 \t '), migration({ id: 'date2' }).replace(/Create Date: .*/, 'Create Date:' + ' '.repeat(3000)),
+      migration({ id: 'imp1' }).replace('import sqlalchemy as sa', 'import sqlalchemy as sa  # comment # more\nfrom x import (y)'),
     );
     const alphabet = ['(', ')', '[', ']', '{', '}', "'", '"', '"""', "'''", ',', '=', ':', '\n', '    ', '  ', '\t', '\f', '\\', '\\\n', '#', 'None', 'revision', 'down_revision = "q"\n', 'def f():\n', 'def upgrade():\n    pass\n', 'import os\n', 'from x import if\n', 'x = 1\n', '\u2028', 'Revises: z\n', 'Create Date: x\n', 'r', 'u', '\n\n'];
     let answered = 0;

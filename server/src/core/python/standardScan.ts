@@ -39,7 +39,7 @@ const KNOWN_IMPORTS = ['from alembic import op', 'import sqlalchemy as sa', 'fro
  * here, its ~2 KB five times over would cost more to compile than the reading).
  */
 const lines = (loose: boolean): string =>
-  String.raw`(?:[ \t]*(?:#[^\n]*)?\n|(?:${loose ? String.raw`(?:from|import) [^\n]*` : KNOWN_IMPORTS.join('|').replace(/\./g, '\\.')})${LINE_END})*`;
+  String.raw`(?:[ \t]*(?:#[^\n]*)?\n|${loose ? String.raw`(?:from|import) [^\n]*\n` : String.raw`(?:${KNOWN_IMPORTS.join('|').replace(/\./g, '\\.')})${LINE_END}`})*`;
 const header = (name: HeaderName, value: string, optional: boolean, loose: boolean): string =>
   String.raw`(?:${name} *(?:: *(${ANNOTATION}) *)?= *(${value})${LINE_END}${lines(loose)})${optional ? '?' : ''}`;
 /** A docstring line that the searches for "Create Date:" and "Revises:" see as one line, and no quote or backslash. */
@@ -52,7 +52,7 @@ const DOC_LINE = String.raw`[^\n"\\\u2028\u2029]`;
  * 12/13 depends_on's), with the lines between them.
  */
 const head = (loose: boolean): RegExp => new RegExp(
-  String.raw`^"""((?![ \t]*(?:Create Date|Revises):)(${DOC_LINE}*)\n\nRevision ID:${DOC_LINE}*\nRevises:(${DOC_LINE}*)\nCreate Date:[ \t]*(${DOC_LINE}*?)[ \t]*\n\n(?=""")|(?:[^"\\]|"(?!""))*)"""${LINE_END}${lines(loose)}` +
+  String.raw`^"""((?![ \t]*(?:Create Date|Revises):)(${DOC_LINE}*)\n\nRevision ID:${DOC_LINE}*\nRevises:(${DOC_LINE}*)\nCreate Date:(${DOC_LINE}*)\n\n(?=""")|(?:[^"\\]|"(?!""))*)"""${LINE_END}${lines(loose)}` +
     String.raw`(revision *(?:: *(${ANNOTATION}) *)?= *)(${PLAIN})${LINE_END}${lines(loose)}` +
     header('down_revision', VALUE, false, loose) + header('branch_labels', VALUE, true, loose) + header('depends_on', VALUE, true, loose),
 );
@@ -105,6 +105,15 @@ function assignment(name: HeaderName, annotation: string | undefined, v: HeaderV
   return { name, nameSpan: NO_SPAN, value: v, annotation };
 }
 
+/** Without the spaces and tabs at either end (as readDocFacts trims the date). */
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 /** Whether every line from..to that starts with "from" or "import" is an import as the loop reads it. */
 function importsRead(text: string, from: number, to: number): boolean {
   for (let k = text.indexOf('\n', from) + 1; k > 0 && k < to; k = text.indexOf('\n', k) + 1) {
@@ -132,7 +141,7 @@ export function standardScan(text: string): MigrationFacts | undefined {
     // what readDocFacts reads from this layout (the message line is the first paragraph)
     const rv = m[3];
     const ids = rv.indexOf(',') === -1 ? (rv.trim() ? [rv.trim()] : []) : rv.split(',').map((x) => x.trim()).filter(Boolean);
-    facts.doc = { span: NO_SPAN, message, createDate: m[4], revises: { ids, span: NO_SPAN } };
+    facts.doc = { span: NO_SPAN, message, createDate: trimBlanks(m[4]), revises: { ids, span: NO_SPAN } };
   } else facts.doc = readDocFacts(text, m[1], 0, docEnd, NO_POSITIONS);
   const h = facts.headers;
   // the revision's line is the first one after the docstring that starts with it (the others are blank, comments or imports)

@@ -289,5 +289,11 @@ describe('standard-shape tier (regular expressions) reads what the quick tier re
       assert.strictEqual(standardScan(other), undefined, other);
     }
     assert.ok(standardScan(t.replace('    op.drop_table("t_a1")', `    x = ${'('.repeat(8)}${')'.repeat(8)}`)), 'brackets 8 deep are read');
+    // a data migration of 10 MB: the expressions' backtracking stack would run out (RangeError); the loop reads it
+    const huge = t.replace('    op.drop_table("t_a1")', '    op.execute("UPDATE t SET x = 1 WHERE y = 2")\n'.repeat(200000));
+    assert.strictEqual(standardScan(huge), undefined);
+    assert.ok(quickScan(huge, false));
+    const blank = t.replace('    op.drop_table("t_a1")', '    pass' + '\n'.repeat(4000000) + '    pass');
+    assert.strictEqual(quickScan(blank, false)?.downgrade?.empty, false, 'too long for the empty-body expression: not called empty, no RangeError');
   });
 });

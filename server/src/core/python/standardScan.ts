@@ -60,6 +60,11 @@ const head = (loose: boolean): RegExp => new RegExp(
 const HEAD = head(false);
 const HEAD_LOOSE = head(true);
 
+/**
+ * Longer files go to the character loop: the expressions keep a backtracking entry per token, and
+ * V8's stack for them runs out at a few million (a 10 MB data migration threw RangeError).
+ */
+const MAX_LENGTH = 1 << 20;
 /** Deeper brackets than this in a function body: the character loop reads the file. */
 const MAX_DEPTH = 8;
 const STRING = String.raw`"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''|"(?!"")(?:[^"\\\n]|\\[^\n])*"|'(?!'')(?:[^'\\\n]|\\[^\n])*'`;
@@ -128,7 +133,7 @@ function importsRead(text: string, from: number, to: number): boolean {
 /** The facts quickScan(text, false) reads, for a file of the standard shape; undefined for any other file. */
 export function standardScan(text: string): MigrationFacts | undefined {
   const n = text.length;
-  if (text.charCodeAt(n - 1) !== 10 || text.indexOf('\r') !== -1) return undefined;
+  if (n > MAX_LENGTH || text.charCodeAt(n - 1) !== 10 || text.indexOf('\r') !== -1) return undefined;
   let m = HEAD.exec(text);
   if (!m) {
     m = HEAD_LOOSE.exec(text);

@@ -218,10 +218,10 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
 }
 
 /**
- * Runs the CLI as the process: its exit status, and `after` once it succeeded (the entry point
- * keeps its code cache then: see cliBoot.ts).
+ * Runs the CLI as the process: its exit status, and `after` with that status once the command
+ * ran to its end (the entry point keeps its code cache then: see cliBoot.ts).
  */
-export function runProcess(after?: () => void): void {
+export function runProcess(after?: (code: number) => void): void {
   // a reader that stops early (`| head`, a pager quit) closes the pipe: the rest of the output is
   // dropped quietly and the command ends with its own exit status, as other tools do
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -230,7 +230,7 @@ export function runProcess(after?: () => void): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
-      after?.();
+      after?.(code);
     },
     (e) => {
       process.stderr.write(`alembic-migrations: internal error: ${(e as Error).stack ?? e}\n`);

@@ -4,10 +4,14 @@
  * it kept between runs, as Python keeps __pycache__. A fresh process otherwise compiles every
  * function it calls again on every run: of a 1,000-file `graph --json`, that is about a sixth of
  * the work after Node's own start. The cache is the CLI's own code only (nothing read from the
- * user's files), in $XDG_CACHE_HOME/alembic-migrations/code (~/.cache/...), one file per Node
- * version and build of the CLI; V8 checks it and compiles afresh when it does not fit. Any
- * failure to read or write it only costs the compile. ALEMBIC_MIGRATIONS_NO_CODE_CACHE=1 turns it off.
+ * user's files), in $XDG_CACHE_HOME/alembic-migrations/code (~/.cache/...; a folder only the user
+ * can open), one file per Node version and build of the CLI, written after a `graph` or `check`
+ * that ran to its end. V8 checks that the cache fits the code and Node, but not that its bytes
+ * are intact (a damaged one can crash the process): each file starts with a SHA-256 of the rest,
+ * checked before V8 sees it. Anything wrong with it only costs the compile.
+ * ALEMBIC_MIGRATIONS_NO_CODE_CACHE=1 turns it off.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import Module = require('module');
 import * as os from 'os';
@@ -15,53 +19,76 @@ import * as path from 'path';
 import * as vm from 'vm';
 
 const MAIN = path.join(__dirname, 'cliMain.js');
+const DIGEST = 32;
 
 interface CliMain {
-  runProcess(after?: () => void): void;
+  runProcess(after?: (code: number) => void): void;
 }
 
-/** Where this build's code cache lives for this Node; undefined when turned off. */
+/** Where this build's code cache lives for this Node; undefined when turned off or there is no home to keep it in. */
 function cacheFile(size: number, mtimeMs: number): string | undefined {
   if (process.env.ALEMBIC_MIGRATIONS_NO_CODE_CACHE) return undefined;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const xdg = process.env.XDG_CACHE_HOME;
+  let base: string;
+  try {
+    base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'); // a relative XDG path is to be ignored (XDG spec)
+  } catch {
+    return undefined; // no home folder (a user without a passwd entry)
+  }
   return path.join(base, 'alembic-migrations', 'code', `cli-${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}.bin`);
 }
 
-/** Replaces the other builds' caches with this one (written whole, then renamed: a reader never sees half a file). */
+const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
+
+/** The cache's data when the file is whole (its digest matches), else undefined. */
+function read(file: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined; // first run of this build
+  }
+  const data = bytes.subarray(DIGEST);
+  return bytes.length > DIGEST && sha256(data).equals(bytes.subarray(0, DIGEST)) ? data : undefined;
+}
+
+/** Replaces the other builds' caches (and temporary files left by killed runs) with this one, written whole then renamed. */
 function save(file: string, data: Buffer): void {
   try {
     const dir = path.dirname(file);
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, data);
+    fs.writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
-    for (const old of fs.readdirSync(dir)) if (old.startsWith('cli-') && path.join(dir, old) !== file && !old.endsWith('.tmp')) fs.rmSync(path.join(dir, old), { force: true });
+    for (const old of fs.readdirSync(dir)) if (old.startsWith('cli-') && path.join(dir, old) !== file) fs.rmSync(path.join(dir, old), { force: true });
   } catch {
     /* a read-only or full disk: the next run compiles again */
   }
 }
 
-function load(): { cli: CliMain; keep?: () => void } {
+function load(): { cli: CliMain; keep?: (code: number) => void } {
   const source = fs.readFileSync(MAIN, 'utf8');
   const st = fs.statSync(MAIN);
   const file = cacheFile(st.size, st.mtimeMs);
-  let cachedData: Buffer | undefined;
-  if (file) {
-    try {
-      cachedData = fs.readFileSync(file);
-    } catch {
-      /* first run of this build */
-    }
-  }
+  const cachedData = file ? read(file) : undefined;
   // (built without import(), which a vm.Script could only resolve with an experimental option)
   const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData });
   const mod = { exports: {} as CliMain };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, __dirname);
-  // after the run the cache holds every function it compiled, not just the top level
-  const keep = file && (!cachedData || script.cachedDataRejected) ? () => save(file, script.createCachedData()) : undefined;
-  return { cli: mod.exports, keep };
+  if (!file || (cachedData && !script.cachedDataRejected)) return { cli: mod.exports };
+  // after a whole run the cache holds every function it compiled, not just the top level; so
+  // only after a command that read a history (not --help or a usage error, which compile little
+  // of what such a run needs)
+  const [command, ...rest] = process.argv.slice(2);
+  const reads = (command === 'graph' || command === 'check') && !rest.some((a) => a === '-h' || a === '--help');
+  return { cli: mod.exports, keep: reads ? (code) => { if (code < 2) save(file, script.createCachedData()); } : undefined };
 }
 
-const { cli, keep } = load();
-cli.runProcess(keep);
+try {
+  const { cli, keep } = load();
+  cli.runProcess(keep);
+} catch (e) {
+  process.stderr.write(`alembic-migrations: internal error: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 3;
+}

@@ -27,29 +27,45 @@ describe('alembic-migrations CLI', () => {
     assert.match(r.stderr, /1 setup\(s\), 2 revision\(s\): 0 error\(s\), 0 warning\(s\)/);
   });
 
-  it('keeps V8\'s code of itself between runs (and recovers from a broken or unwritable cache)', () => {
+  it('keeps V8\'s code of itself between runs (and recovers from a damaged or unwritable cache)', () => {
     const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'lost0002', down: 'gone0000' }]));
     const home = tmpDir();
     const codeDir = path.join(home, 'alembic-migrations', 'code');
     const plain = run(['graph', '--json'], d, { ALEMBIC_MIGRATIONS_NO_CODE_CACHE: '1', XDG_CACHE_HOME: home });
     assert.strictEqual(plain.status, 0, plain.stderr);
     assert.ok(!fs.existsSync(codeDir), 'turned off: nothing written');
+    assert.strictEqual(run(['--help'], d, { XDG_CACHE_HOME: home }).status, 0);
+    assert.strictEqual(run(['graph', '--bad'], d, { XDG_CACHE_HOME: home }).status, 2);
+    assert.ok(!fs.existsSync(codeDir), 'not after --help or a usage error (they compile little of a real run)');
     const first = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
     const [file, ...more] = fs.readdirSync(codeDir);
     assert.deepStrictEqual(more, [], 'one cache file');
     assert.match(file, new RegExp(`^cli-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
-    const written = fs.statSync(path.join(codeDir, file));
+    const at = path.join(codeDir, file);
+    if (process.platform !== 'win32') assert.strictEqual(fs.statSync(codeDir).mode & 0o777, 0o700, 'a folder only the user can open');
+    const written = fs.statSync(at);
     const second = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
-    assert.strictEqual(fs.statSync(path.join(codeDir, file)).mtimeMs, written.mtimeMs, 'a cache that fits is not written again');
-    fs.writeFileSync(path.join(codeDir, file), 'not a code cache');
+    assert.strictEqual(fs.statSync(at).mtimeMs, written.mtimeMs, 'a cache that fits is not written again');
+    // damaged inside (V8 checks the header, not the code: such a file crashed Node before the digest)
+    const good = fs.readFileSync(at);
+    const bad = Buffer.from(good);
+    for (const at0 of [2000, Math.floor(good.length / 3)]) for (let k = 0; k < 64; k++) bad[at0 + k] ^= 0x5a; // (2000: a V8 fatal error without the digest)
+    fs.writeFileSync(at, bad);
     fs.writeFileSync(path.join(codeDir, 'cli-v0.0.0-x64-1-1.bin'), 'an older build');
-    const broken = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
-    assert.deepStrictEqual(fs.readdirSync(codeDir), [file], 'rewritten, and the older build\'s cache removed');
-    assert.ok(fs.statSync(path.join(codeDir, file)).size > 1000);
+    fs.writeFileSync(path.join(codeDir, `${file}.99999.tmp`), 'left by a killed run');
+    const damaged = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
+    assert.deepStrictEqual(fs.readdirSync(codeDir), [file], 'rewritten; the older build\'s cache and the leftover removed');
+    assert.ok(!fs.readFileSync(at).equals(bad) && fs.statSync(at).size > 1000);
+    fs.writeFileSync(at, 'not a code cache');
+    const garbage = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
     const blocked = tmpDir();
     fs.writeFileSync(path.join(blocked, 'alembic-migrations'), 'a file where the cache folder would be');
     const unwritable = run(['graph', '--json'], d, { XDG_CACHE_HOME: blocked });
-    for (const r of [first, second, broken, unwritable]) {
+    // a relative XDG_CACHE_HOME is ignored (XDG spec): the cache goes to ~/.cache
+    const otherHome = tmpDir();
+    const relative = run(['graph', '--json'], d, { XDG_CACHE_HOME: 'rel-cache', HOME: otherHome });
+    assert.ok(!fs.existsSync(path.join(d, 'rel-cache')) && fs.readdirSync(path.join(otherHome, '.cache', 'alembic-migrations', 'code')).length === 1);
+    for (const r of [first, second, damaged, garbage, unwritable, relative]) {
       assert.strictEqual(r.status, 0, r.stderr);
       assert.strictEqual(r.stderr, '');
       assert.strictEqual(r.stdout, plain.stdout);

@@ -9,6 +9,8 @@
  * string prefix it does not decode, CR line ends...) makes it return undefined, and the
  * tokenizing scanner (scan.ts), then tree-sitter, read the file. Where it answers, its facts
  * are those tree-sitter gives (the differential tests in test/unit/scan.test.ts hold it to that).
+ * For the template's exact layout, standardScan.ts answers first (regular expressions, no JIT
+ * warm-up) with the facts this loop gives without positions.
  */
 import { LineIndex } from '../text';
 import type { Span } from '../types';

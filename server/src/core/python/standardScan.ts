@@ -3,8 +3,8 @@
  * imports and comments, the four header assignments in their usual order with plain literal
  * values, then `def` blocks. Regular expressions do all of the reading: V8 compiles them to
  * machine code at once, where the character loop of quickScan.ts runs interpreted until the JIT
- * has seen it often (in a fresh process reading 10,000 files that loop costs ~3× its warm speed;
- * this tier reads the same files ~8× faster — see the README's performance section).
+ * has seen it often (a fresh process reading 10,000 benchmark files: the loop ~130 ms, ~50 ms
+ * once warm; this tier ~60 ms — see the README's performance section).
  *
  * It answers only for files the character loop reads too, with the same facts (the facts of
  * quickScan(text, false): places only for the revision's value); anything else — other orders,

@@ -32,10 +32,25 @@ const N = `(?!${KW}\\b)[A-Za-z_]\\w*`;
 const DOTTED = `${N}(?:\\.${N})*`;
 /** `import a.b as c, d` / `from .a.b import c as d, e` / `from a import *`, then a comment or the end of the line. */
 export const IMPORT = new RegExp(`(?:import +${DOTTED}(?: +as +${N})?(?: *, *${DOTTED}(?: +as +${N})?)*|from +(?:\\.+ *(?:${DOTTED})?|${DOTTED}) +import +(?:\\*|${N}(?: +as +${N})?(?: *, *${N}(?: +as +${N})?)*)) *(?:#[^\\n]*)?(?=\\n|$)`, 'y');
-/** A body with nothing but `pass`, `...`, docstrings, comments and blank lines (as in scan.ts). */
+/** A body with nothing but `pass`, `...`, docstrings, comments and blank lines (shared with scan.ts). */
 const STR = `[rRbBuUfFtT]{0,2}(?:"""(?:[^"\\\\]|\\\\[\\s\\S]|"(?!""))*"""|'\'\'(?:[^'\\\\]|\\\\[\\s\\S]|'(?!''))*'\'\'|"(?:[^"\\\\\\n]|\\\\.)*"|'(?:[^'\\\\\\n]|\\\\.)*')`;
 const SIMPLE_NOOP = `(?:pass|\\.\\.\\.|${STR})`;
-const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*${SIMPLE_NOOP}[ \\t]*)*;?[ \\t]*)?(?:#[^\\r\\n]*)?(?:\\r\\n|\\r|\\n|$))*$`);
+/**
+ * Statements separated by `;`, then blanks: every run of blanks is followed by something of its own
+ * (a `;`, a comment, the line end), so a line matches one way only. (Written as `NOOP[ \\t]*(;...)*;?[ \\t]*`
+ * the blanks after a statement could be split between two runs, and a body that is not empty
+ * tried every split of every line: 16 lines of `pass` and three spaces took minutes.)
+ */
+const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}(?:[ \\t]*;[ \\t]*${SIMPLE_NOOP})*(?:[ \\t]*;)?[ \\t]*)?(?:#[^\\r\\n]*)?(?:\\r\\n|\\r|\\n|$))*$`);
+
+/** True when a block's text holds only `pass`, `...`, strings, comments and blank lines. */
+export function emptyBlockText(text: string): boolean {
+  try {
+    return EMPTY_BODY.test(text);
+  } catch {
+    return false; // millions of lines for the expression's backtracking stack (RangeError): not called empty
+  }
+}
 
 /**
  * Header annotations already read in full, each followed by ` = ` (the same few in every file of
@@ -491,9 +506,5 @@ export function emptyBody(t: string, from: number, to: number): boolean {
     const prefix = w - j <= 2 && (q === DQ || q === SQ);
     if (!prefix && t.slice(j, w) !== 'pass') return false;
   }
-  try {
-    return EMPTY_BODY.test(t.slice(from, to));
-  } catch {
-    return false; // millions of lines for the expression's backtracking stack (RangeError): not called empty
-  }
+  return emptyBlockText(t.slice(from, to));
 }

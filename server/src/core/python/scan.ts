@@ -13,7 +13,7 @@
 import { LineIndex } from '../text';
 import type { Span } from '../types';
 import { decodeStringLiteral } from './literals';
-import { quickScan } from './quickScan';
+import { emptyBlockText, quickScan } from './quickScan';
 import { HEADER_NAMES, HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
 
 type Kind = 'name' | 'str' | 'num' | 'op' | 'open' | 'close';
@@ -41,10 +41,6 @@ const SPACE = /[ \t\f]+/y;
 
 /** A header name used anywhere in a block's text. */
 const HEADER_WORD = /\b(?:revision|down_revision|branch_labels|depends_on)\b/;
-const STR = `[rRbBuUfFtT]{0,2}(?:"""(?:[^"\\\\]|\\\\[\\s\\S]|"(?!""))*"""|'\'\'(?:[^'\\\\]|\\\\[\\s\\S]|'(?!''))*'\'\'|"(?:[^"\\\\\\n]|\\\\.)*"|'(?:[^'\\\\\\n]|\\\\.)*')`;
-const SIMPLE_NOOP = `(?:pass|\\.\\.\\.|${STR})`;
-/** A body with nothing but `pass`, `...`, docstrings, comments and blank lines. */
-const EMPTY_BODY = new RegExp(`^(?:[ \\t\\f]*(?:${SIMPLE_NOOP}[ \\t]*(?:;[ \\t]*${SIMPLE_NOOP}[ \\t]*)*;?[ \\t]*)?(?:#[^\\r\\n]*)?(?:\\r\\n|\\r|\\n|$))*$`);
 
 class Bail extends Error {}
 const bail = (): never => {
@@ -382,7 +378,7 @@ class Scanner {
       if (body.some((st) => st[st.length - 1].v === ',')) bail(); // `...,` is a tuple; leave it to tree-sitter
       empty = body.every((st) => st.length === 1 && ((st[0].k === 'name' && st[0].v === 'pass') || (st[0].k === 'op' && st[0].v === '...') || st[0].k === 'str'));
     } else {
-      empty = EMPTY_BODY.test(blockText);
+      empty = emptyBlockText(blockText);
     }
     facts[nameTok.v] = { nameSpan: this.span(nameTok.s, nameTok.e), empty };
     return k;

@@ -161,6 +161,7 @@ export async function main(argv: string[]): Promise<number> {
   // graph reads with the fast scanner; check parses every file fully to find every syntax error.
   const mode = a.mode ?? (a.command === 'graph' ? 'fast' : 'full');
   const cacheFile = a.cache ? cachePath(a, dir) : undefined;
+  if (a.cache && !cacheFile) process.stderr.write('alembic-migrations: --cache: no home folder to keep the cache in (set XDG_CACHE_HOME, or use --cache-location FILE); running without it\n');
   const key = cacheFile ? await fingerprint(dir, { configs, mode, argv: [a.command, a.config, a.name, a.json] }) : undefined;
   if (cacheFile && key) {
     const hit = readCache(cacheFile, key);
@@ -170,6 +171,9 @@ export async function main(argv: string[]): Promise<number> {
   if (cacheFile && key) writeCache(cacheFile, key, result);
   return replay(result);
 }
+
+/** Migration files read by this process (none on a --cache hit). */
+let indexedFiles = 0;
 
 interface RunResult {
   out: string;
@@ -195,6 +199,7 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
   } finally {
     readAhead?.close();
   }
+  for (const s of setups) indexedFiles += s.files.length;
   if (a.name && !a.config) setups = setups.filter((s) => s.setup.section === a.name);
   if (a.command === 'graph') {
     if (a.json) log(JSON.stringify(setups.map(setupJson), null, 2));
@@ -218,10 +223,11 @@ async function run(a: Args, dir: string, configs: string[] | undefined, mode: 'f
 }
 
 /**
- * Runs the CLI as the process: its exit status, and `after` with that status once the command
- * ran to its end (the entry point keeps its code cache then: see cliBoot.ts).
+ * Runs the CLI as the process: its exit status, and `after` with that status and the number of
+ * migration files it read once the command ran to its end (the entry point keeps its code cache
+ * then: see cliBoot.ts).
  */
-export function runProcess(after?: (code: number) => void): void {
+export function runProcess(after?: (code: number, indexed: number) => void): void {
   // a reader that stops early (`| head`, a pager quit) closes the pipe: the rest of the output is
   // dropped quietly and the command ends with its own exit status, as other tools do
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -230,7 +236,7 @@ export function runProcess(after?: (code: number) => void): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
-      after?.(code);
+      after?.(code, indexedFiles);
     },
     (e) => {
       process.stderr.write(`alembic-migrations: internal error: ${(e as Error).stack ?? e}\n`);

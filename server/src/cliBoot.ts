@@ -5,40 +5,39 @@
  * function it calls again on every run: of a 1,000-file `graph --json`, that is about a sixth of
  * the work after Node's own start. The cache is the CLI's own code only (nothing read from the
  * user's files), in $XDG_CACHE_HOME/alembic-migrations/code (~/.cache/...; a folder only the user
- * can open), one file per Node version and build of the CLI, written after a `graph` or `check`
- * that ran to its end. V8 checks that the cache fits the code and Node, but not that its bytes
- * are intact (a damaged one can crash the process): each file starts with a SHA-256 of the rest,
+ * can open), one file per Node version and build of the CLI (named by the code's digest), written
+ * after a run that read migration files. V8 checks a cache's source length and flags, not its
+ * bytes (a damaged one can crash the process): each file starts with a SHA-256 of the rest,
  * checked before V8 sees it. Anything wrong with it only costs the compile.
  * ALEMBIC_MIGRATIONS_NO_CODE_CACHE=1 turns it off.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import Module = require('module');
-import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
+import { cacheHome } from './cacheHome';
 
 const MAIN = path.join(__dirname, 'cliMain.js');
 const DIGEST = 32;
 
 interface CliMain {
-  runProcess(after?: (code: number) => void): void;
+  runProcess(after?: (code: number, indexed: number) => void): void;
 }
 
-/** Where this build's code cache lives for this Node; undefined when turned off or there is no home to keep it in. */
-function cacheFile(size: number, mtimeMs: number): string | undefined {
+const sha256 = (data: Buffer | string): Buffer => createHash('sha256').update(data).digest();
+
+/**
+ * Where this build's code cache lives for this Node; undefined when turned off or there is no home
+ * to keep it in. Named by the code's digest: V8 checks only a cache's source length and flags, so
+ * a same-length build with the same modification time (a reproducible build, `cp -p`) would run
+ * the older build's code.
+ */
+function cacheFile(source: string): string | undefined {
   if (process.env.ALEMBIC_MIGRATIONS_NO_CODE_CACHE) return undefined;
-  const xdg = process.env.XDG_CACHE_HOME;
-  let base: string;
-  try {
-    base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'); // a relative XDG path is to be ignored (XDG spec)
-  } catch {
-    return undefined; // no home folder (a user without a passwd entry)
-  }
-  return path.join(base, 'alembic-migrations', 'code', `cli-${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}.bin`);
+  const home = cacheHome();
+  return home && path.join(home, 'code', `cli-${process.version}-${process.arch}-${sha256(source).toString('hex').slice(0, 32)}.bin`);
 }
-
-const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
 
 /** The cache's data when the file is whole (its digest matches), else undefined. */
 function read(file: string): Buffer | undefined {
@@ -66,10 +65,9 @@ function save(file: string, data: Buffer): void {
   }
 }
 
-function load(): { cli: CliMain; keep?: (code: number) => void } {
+function load(): { cli: CliMain; keep?: (code: number, indexed: number) => void } {
   const source = fs.readFileSync(MAIN, 'utf8');
-  const st = fs.statSync(MAIN);
-  const file = cacheFile(st.size, st.mtimeMs);
+  const file = cacheFile(source);
   const cachedData = file ? read(file) : undefined;
   // (built without import(), which a vm.Script could only resolve with an experimental option)
   const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData });
@@ -78,11 +76,9 @@ function load(): { cli: CliMain; keep?: (code: number) => void } {
   run.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, __dirname);
   if (!file || (cachedData && !script.cachedDataRejected)) return { cli: mod.exports };
   // after a whole run the cache holds every function it compiled, not just the top level; so
-  // only after a command that read a history (not --help or a usage error, which compile little
-  // of what such a run needs)
-  const [command, ...rest] = process.argv.slice(2);
-  const reads = (command === 'graph' || command === 'check') && !rest.some((a) => a === '-h' || a === '--help');
-  return { cli: mod.exports, keep: reads ? (code) => { if (code < 2) save(file, script.createCachedData()); } : undefined };
+  // only after a run that read migration files (not --help, a usage error, a --cache hit or an
+  // empty folder, which compile little of what such a run needs)
+  return { cli: mod.exports, keep: (code, indexed) => { if (code < 2 && indexed > 0) save(file, script.createCachedData()); } };
 }
 
 try {

@@ -8,17 +8,27 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { cacheHome } from './cacheHome';
 import { discoverSetups, listScriptFiles, nodeFs } from './core';
 
 const FORMAT = 2;
 
-export function cachePath(a: { cacheLocation?: string; command: string }, dir: string): string {
+/** The cache file of this folder and command; undefined when there is no home folder to keep it in. */
+export function cachePath(a: { cacheLocation?: string; command: string }, dir: string): string | undefined {
   if (a.cacheLocation) return path.resolve(a.cacheLocation);
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const home = cacheHome();
   const id = createHash('sha1').update(`${dir}\0${a.command}`).digest('hex').slice(0, 16);
-  return path.join(base, 'alembic-migrations', `${id}.json`);
+  return home && path.join(home, `${id}.json`);
+}
+
+/** This build of the CLI (its own bundle's bytes): a cache written by another build is not replayed. */
+function build(): string {
+  try {
+    return createHash('sha1').update(fs.readFileSync(__filename)).digest('hex');
+  } catch {
+    return '';
+  }
 }
 
 function stat(p: string | undefined): string {
@@ -31,7 +41,7 @@ function stat(p: string | undefined): string {
 /** A digest of everything the result depends on (cheap: discovery, listings and stats only). */
 export async function fingerprint(dir: string, opts: object): Promise<string> {
   const h = createHash('sha1');
-  h.update(`${FORMAT}\0${process.env.npm_package_version ?? ''}\0${JSON.stringify(opts)}\0`);
+  h.update(`${FORMAT}\0${build()}\0${JSON.stringify(opts)}\0`);
   const setups = await discoverSetups(nodeFs, dir, opts as { configs?: string[] });
   for (const s of setups) {
     h.update(JSON.stringify(s));
@@ -83,12 +93,12 @@ export function readCache(file: string, key: string): Cached | undefined {
 
 export function writeCache(file: string, key: string, r: Cached): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     const out = Buffer.from(r.out);
     const err = Buffer.from(r.err);
     const header: Header = { format: FORMAT, key, code: r.code, out: out.length, err: err.length };
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), out, err]));
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), out, err]), { mode: 0o600 });
     fs.renameSync(tmp, file); // atomic: a concurrent reader sees the old or the new cache
   } catch (e) {
     process.stderr.write(`alembic-migrations: could not write the cache ${file}: ${(e as Error).message}\n`);

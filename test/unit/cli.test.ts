@@ -36,11 +36,15 @@ describe('alembic-migrations CLI', () => {
     assert.ok(!fs.existsSync(codeDir), 'turned off: nothing written');
     assert.strictEqual(run(['--help'], d, { XDG_CACHE_HOME: home }).status, 0);
     assert.strictEqual(run(['graph', '--bad'], d, { XDG_CACHE_HOME: home }).status, 2);
-    assert.ok(!fs.existsSync(codeDir), 'not after --help or a usage error (they compile little of a real run)');
+    assert.strictEqual(run(['graph', '--json'], tmpDir(), { XDG_CACHE_HOME: home }).status, 0);
+    const hitFile = path.join(tmpDir(), 'hit.json');
+    assert.strictEqual(run(['graph', '--json', '--cache-location', hitFile], d, { ALEMBIC_MIGRATIONS_NO_CODE_CACHE: '1' }).status, 0);
+    assert.strictEqual(run(['graph', '--json', '--cache-location', hitFile], d, { XDG_CACHE_HOME: home }).status, 0);
+    assert.ok(!fs.existsSync(codeDir), 'not after --help, a usage error, an empty folder or a --cache hit (they compile little of a real run)');
     const first = run(['graph', '--json'], d, { XDG_CACHE_HOME: home });
     const [file, ...more] = fs.readdirSync(codeDir);
     assert.deepStrictEqual(more, [], 'one cache file');
-    assert.match(file, new RegExp(`^cli-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
+    assert.match(file, new RegExp(`^cli-${process.version.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{32}\\.bin$`), 'named by the code\'s digest');
     const at = path.join(codeDir, file);
     if (process.platform !== 'win32') assert.strictEqual(fs.statSync(codeDir).mode & 0o777, 0o700, 'a folder only the user can open');
     const written = fs.statSync(at);
@@ -61,10 +65,13 @@ describe('alembic-migrations CLI', () => {
     const blocked = tmpDir();
     fs.writeFileSync(path.join(blocked, 'alembic-migrations'), 'a file where the cache folder would be');
     const unwritable = run(['graph', '--json'], d, { XDG_CACHE_HOME: blocked });
-    // a relative XDG_CACHE_HOME is ignored (XDG spec): the cache goes to ~/.cache
+    // a relative XDG_CACHE_HOME is ignored (XDG spec): both caches go to ~/.cache, none into the project
     const otherHome = tmpDir();
     const relative = run(['graph', '--json'], d, { XDG_CACHE_HOME: 'rel-cache', HOME: otherHome });
-    assert.ok(!fs.existsSync(path.join(d, 'rel-cache')) && fs.readdirSync(path.join(otherHome, '.cache', 'alembic-migrations', 'code')).length === 1);
+    assert.strictEqual(run(['graph', '--cache'], d, { XDG_CACHE_HOME: 'rel-cache', HOME: otherHome }).status, 0);
+    assert.ok(!fs.existsSync(path.join(d, 'rel-cache')));
+    assert.strictEqual(fs.readdirSync(path.join(otherHome, '.cache', 'alembic-migrations', 'code')).length, 1);
+    assert.strictEqual(fs.readdirSync(path.join(otherHome, '.cache', 'alembic-migrations')).filter((f) => f.endsWith('.json')).length, 1);
     for (const r of [first, second, damaged, garbage, unwritable, relative]) {
       assert.strictEqual(r.status, 0, r.stderr);
       assert.strictEqual(r.stderr, '');
@@ -72,6 +79,21 @@ describe('alembic-migrations CLI', () => {
     }
     const check = run(['check'], d, { XDG_CACHE_HOME: home });
     assert.strictEqual(check.status, 1, 'the exit status passes through');
+ 
+    // another build of the same length and modification time (a reproducible build, cp -p) runs its own code
+    const dist = tmpDir();
+    for (const f of ['cli.js', 'cliMain.js']) fs.copyFileSync(path.join(path.dirname(CLI), f), path.join(dist, f));
+    const empty = writeTree(tmpDir(), project([{ id: 'root0001' }]));
+    const cmd = (env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [path.join(dist, 'cli.js'), 'graph'], { cwd: empty, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home, ...env } });
+    assert.match(cmd().stdout, /root0001/);
+    const main = path.join(dist, 'cliMain.js');
+    const { mtime } = fs.statSync(main);
+    const source = fs.readFileSync(main, 'utf8');
+    fs.writeFileSync(main, source.replace('No Alembic setup found under', 'NO ALEMBIC SETUP FOUND UNDER'));
+    fs.utimesSync(main, mtime, mtime);
+    assert.match(cmd().stdout + cmd({ ALEMBIC_MIGRATIONS_NO_CODE_CACHE: '1' }).stdout, /root0001/);
+    const none = spawnSync(process.execPath, [path.join(dist, 'cli.js'), 'graph'], { cwd: tmpDir(), encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home } });
+    assert.match(none.stdout, /NO ALEMBIC SETUP FOUND UNDER/, 'the new build\'s code, not the cached one');
   });
 
   it('check --format json', () => {
@@ -159,6 +181,19 @@ describe('alembic-migrations --cache', () => {
     markCache(cache, 'FROM-CACHE\n');
     fs.appendFileSync(path.join(d, 'alembic.ini'), '# touched\n');
     assert.notStrictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n');
+  });
+
+  it('a result written by another build of the CLI is not replayed', () => {
+    const d = writeTree(tmpDir(), project([{ id: 'root0001' }]));
+    const cache = path.join(tmpDir(), 'c.json');
+    assert.strictEqual(run(['graph', '--json', '--cache-location', cache], d).status, 0);
+    markCache(cache, 'FROM-CACHE\n');
+    assert.strictEqual(run(['graph', '--json', '--cache-location', cache], d).stdout, 'FROM-CACHE\n', 'the same build replays');
+    const other = path.join(tmpDir(), 'cliMain.js');
+    fs.writeFileSync(other, `${fs.readFileSync(path.join(path.dirname(CLI), 'cliMain.js'), 'utf8')}\n// another build\n`);
+    const r = spawnSync(process.execPath, [other, 'graph', '--json', '--cache-location', cache], { cwd: d, encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(r.stdout)[0].heads, ['root0001']);
   });
 
   it('a hit prints exactly what the cold run printed (non-ASCII text, stderr, exit status)', () => {

@@ -67,25 +67,35 @@ export function readDocFacts(text: string, raw: string, start: number, end: numb
   const doc: DocFacts = { span: lines.span(start, end), message: para < 0 ? longdoc : longdoc.slice(0, para) };
   // `^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$` (multiline), without a regular expression
   const date = keyLine(raw, 'Create Date:', 0, raw.length);
-  if (date) {
-    let a = date.after;
-    while (a < date.end && isBlank(raw.charCodeAt(a))) a++;
-    let b = date.end;
-    while (b > a && isBlank(raw.charCodeAt(b - 1))) b--;
-    doc.createDate = raw.slice(a, b);
-  }
+  if (date) doc.createDate = blankTrimmed(raw, date.after, date.end);
   // `^([ \t]*Revises:)([^\n]*)$` (multiline) in the docstring's source text
   const rv = keyLine(text, 'Revises:', start, end);
   if (rv) {
     let lineEnd = text.indexOf('\n', rv.after);
     if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-    const ids = text.slice(rv.after, lineEnd).split(',').map((x) => x.trim()).filter(Boolean);
+    const ids = revisesIds(text.slice(rv.after, lineEnd));
     doc.revises = { ids, span: lines.span(rv.lineStart, lineEnd) };
   }
   return doc;
 }
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/** s[from, to) without the spaces and tabs at either end (how the Create Date is read). */
+export function blankTrimmed(s: string, from = 0, to = s.length): string {
+  while (from < to && isBlank(s.charCodeAt(from))) from++;
+  while (to > from && isBlank(s.charCodeAt(to - 1))) to--;
+  return from === 0 && to === s.length ? s : s.slice(from, to);
+}
+
+/** The ids after "Revises:" on its line: comma-separated, trimmed, empty ones left out. */
+export function revisesIds(line: string): string[] {
+  if (line.indexOf(',') === -1) {
+    const id = line.trim();
+    return id ? [id] : [];
+  }
+  return line.split(',').map((x) => x.trim()).filter(Boolean);
+}
 /** JavaScript's line terminators (where `^` and `$` of a multiline regular expression match). */
 const isLineEnd = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 

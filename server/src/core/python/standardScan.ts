@@ -20,7 +20,7 @@
  * Every token starts with a different character, so the expression matches one way or not at
  * all (no backtracking blow-up on files it declines), and each block sits in an atomic lookahead.
  */
-import { HeaderAssignment, HeaderName, HeaderValue, MigrationFacts, readDocFacts, StringItem } from './facts';
+import { blankTrimmed, HeaderAssignment, HeaderName, HeaderValue, MigrationFacts, readDocFacts, revisesIds, StringItem } from './facts';
 import { countedSpan, emptyBody, IMPORT, KW, NO_POSITIONS, NO_SPAN } from './quickScan';
 
 /** A one-line string literal without prefix or backslash: its value is the text between the quotes. */
@@ -110,15 +110,6 @@ function assignment(name: HeaderName, annotation: string | undefined, v: HeaderV
   return { name, nameSpan: NO_SPAN, value: v, annotation };
 }
 
-/** Without the spaces and tabs at either end (as readDocFacts trims the date). */
-function trimBlanks(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
 /** Whether every line from..to that starts with "from" or "import" is an import as the loop reads it. */
 function importsRead(text: string, from: number, to: number): boolean {
   for (let k = text.indexOf('\n', from) + 1; k > 0 && k < to; k = text.indexOf('\n', k) + 1) {
@@ -144,9 +135,7 @@ export function standardScan(text: string): MigrationFacts | undefined {
   const message = m[2]?.trimStart();
   if (message) {
     // what readDocFacts reads from this layout (the message line is the first paragraph)
-    const rv = m[3];
-    const ids = rv.indexOf(',') === -1 ? (rv.trim() ? [rv.trim()] : []) : rv.split(',').map((x) => x.trim()).filter(Boolean);
-    facts.doc = { span: NO_SPAN, message, createDate: trimBlanks(m[4]), revises: { ids, span: NO_SPAN } };
+    facts.doc = { span: NO_SPAN, message, createDate: blankTrimmed(m[4]), revises: { ids: revisesIds(m[3]), span: NO_SPAN } };
   } else facts.doc = readDocFacts(text, m[1], 0, docEnd, NO_POSITIONS);
   const h = facts.headers;
   // the revision's line is the first one after the docstring that starts with it (the others are blank, comments or imports)

@@ -1,4 +1,5 @@
-/** Where the CLI keeps its caches (its code cache, `--cache`): shared by both bundles. */
+/** Where and how the CLI keeps its caches (its code cache, `--cache`): shared by both bundles. */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -14,4 +15,15 @@ export function cacheHome(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes a cache file whole, then renames it into place (a concurrent reader sees the old file or
+ * the new one, never half), in folders only the user can open. Throws what the disk throws.
+ */
+export function writeWhole(file: string, data: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
+  fs.renameSync(tmp, file);
 }

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
 import * as vm from 'vm';
-import { cacheHome } from './cacheHome';
+import { cacheHome, writeWhole } from './cacheHome';
 
 const MAIN = path.join(__dirname, 'cliMain.js');
 const DIGEST = 32;
@@ -54,11 +54,8 @@ function read(file: string): Buffer | undefined {
 /** Replaces the other builds' caches (and temporary files left by killed runs) with this one, written whole then renamed. */
 function save(file: string, data: Buffer): void {
   try {
+    writeWhole(file, Buffer.concat([sha256(data), data]));
     const dir = path.dirname(file);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
-    fs.renameSync(tmp, file);
     for (const old of fs.readdirSync(dir)) if (old.startsWith('cli-') && path.join(dir, old) !== file) fs.rmSync(path.join(dir, old), { force: true });
   } catch {
     /* a read-only or full disk: the next run compiles again */

@@ -9,7 +9,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cacheHome } from './cacheHome';
+import { cacheHome, writeWhole } from './cacheHome';
 import { discoverSetups, listScriptFiles, nodeFs } from './core';
 
 const FORMAT = 2;
@@ -93,13 +93,10 @@ export function readCache(file: string, key: string): Cached | undefined {
 
 export function writeCache(file: string, key: string, r: Cached): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
     const out = Buffer.from(r.out);
     const err = Buffer.from(r.err);
     const header: Header = { format: FORMAT, key, code: r.code, out: out.length, err: err.length };
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), out, err]), { mode: 0o600 });
-    fs.renameSync(tmp, file); // atomic: a concurrent reader sees the old or the new cache
+    writeWhole(file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), out, err]));
   } catch (e) {
     process.stderr.write(`alembic-migrations: could not write the cache ${file}: ${(e as Error).message}\n`);
   }

@@ -194,6 +194,21 @@ describe('file events from the editor (one watched-files notification)', () => {
     assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
   });
 
+  it('a version folder replaced in one go and reported only as created (VS Code merges the deletion into a change) is read again', async () => {
+    const versions = path.join(root, 'migrations', 'versions');
+    const f = fs.readdirSync(versions).find((x) => x.includes('main0003'))!;
+    const aside = writeTree(tmpDir(), Object.fromEntries(fs.readdirSync(versions).map((x) => [x, fs.readFileSync(path.join(versions, x), 'utf8')])));
+    fs.writeFileSync(path.join(aside, f), migration({ id: 'main0003', down: 'main0001' }));
+    fs.rmSync(versions, { recursive: true });
+    fs.renameSync(aside, versions);
+    assert.strictEqual(await ws.diskChanged(versions, 'created'), true);
+    assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
+    // reported again with nothing changed: its files are read again and found as they were
+    const before = ws.setups[0];
+    assert.strictEqual(await ws.diskChanged(versions, 'created'), false);
+    assert.strictEqual(ws.setups[0], before);
+  });
+
   it('"changed" reported for files the index does not hold yet (an editor that writes new files in place): their setup is listed once', async () => {
     fs.writeFileSync(file('a_new00004.py'), migration({ id: 'new00004', down: 'main0003' }));
     fs.writeFileSync(file('a_new00005.py'), migration({ id: 'new00005', down: 'new00004' }));
@@ -209,7 +224,8 @@ describe('file events from the editor (one watched-files notification)', () => {
     fs.rmSync(file(f));
     fs.writeFileSync(file(f), migration({ id: 'main0003', down: 'main0001' }));
     assert.strictEqual(await ws.diskChanged(file(f), 'deleted'), true);
-    assert.strictEqual(await ws.diskChanged(file(f), 'created'), true);
+    // the deletion's listing already read the new text: read again, it is found as it was
+    assert.strictEqual(await ws.diskChanged(file(f), 'created'), false);
     assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
     // the same as one notification
     fs.writeFileSync(file(f), migration({ id: 'main0003', down: 'main0002' }));

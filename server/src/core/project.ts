@@ -107,15 +107,33 @@ export async function listScriptFiles(fs: CoreFs, setup: Setup): Promise<{ files
  */
 export type ReadMode = 'fast' | 'full';
 
-/** Reads and parses one migration file from disk. */
-export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
-  let bytes: Uint8Array;
+/** The file's bytes, or a file that says why they could not be read. */
+async function readScriptBytes(fs: CoreFs, file: string): Promise<Uint8Array | ScriptFile> {
   try {
-    bytes = await fs.readFile(file);
+    return await fs.readFile(file);
   } catch (e) {
     return withId({ path: file, readError: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` });
   }
-  return fromBytes(file, bytes, mode);
+}
+
+/** Reads and parses one migration file from disk. */
+export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 'full'): Promise<ScriptFile> {
+  const bytes = await readScriptBytes(fs, file);
+  return bytes instanceof Uint8Array ? fromBytes(file, bytes, mode) : bytes;
+}
+
+/**
+ * A file read again: `before` itself when the text is the one it was read from (a file the quick
+ * tier read keeps its text: no parse), otherwise read as loadScriptFile reads it.
+ */
+export async function reloadScriptFile(fs: CoreFs, before: ScriptFile, mode: ReadMode = 'full'): Promise<ScriptFile> {
+  const bytes = await readScriptBytes(fs, before.path);
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  if (before instanceof QuickFile) {
+    const d = decodeSource(bytes);
+    if ('text' in d && before.readFrom(d.text)) return before;
+  }
+  return fromBytes(before.path, bytes, mode);
 }
 
 /**

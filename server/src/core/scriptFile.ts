@@ -80,6 +80,13 @@ export class QuickFile implements ScriptFile {
     return quickScan(text)!;
   }
 
+  /** Whether `text` is the text this file was read from. */
+  readFrom(text: string): boolean {
+    if (typeof this.source === 'string') return this.source === text;
+    const d = decodeSource(this.source);
+    return 'text' in d && d.text === text;
+  }
+
   /** Takes the summary and lets the facts go. */
   settle(): this {
     summaryOf(this);

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import {
-  analyzeSetup, discoverSetups, historyOrder, isBroken, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, scriptFromText, setupFilesIn,
+  analyzeSetup, discoverSetups, historyOrder, isBroken, listScriptFiles, loadScriptFile, readVersionTable, reanalyzeFile, reloadScriptFile, scriptFromText, setupFilesIn,
 } from '../core';
 import type { CoreFs, Finding, RevisionGraph, RevisionNode, ScriptFile, Setup, SetupIndex } from '../core';
 import { derivedOf } from '../core/graph/graph';
@@ -58,6 +58,15 @@ export function mergeDiskChanges(changes: Iterable<readonly [string, DiskChange]
     last.set(file, before === 'created' && kind === 'changed' ? 'created' : kind);
   }
   return [...last].flatMap(([file, kind]): Array<[string, DiskChange]> => (replaced.has(file) ? [[file, 'deleted'], [file, kind]] : [[file, kind]]));
+}
+
+/**
+ * Whether two reads of a file say the same: the same id and error and the same facts, whichever
+ * reader read them (the fast tiers and tree-sitter give the same facts where the fast ones answer).
+ */
+function sameRead(a: ScriptFile, b: ScriptFile): boolean {
+  const key = (f: ScriptFile): string => JSON.stringify(f.facts ?? null, (k, v: unknown) => (k === 'reader' ? undefined : v));
+  return a.id === b.id && a.idFromFilename === b.idFromFilename && a.readError === b.readError && key(a) === key(b);
 }
 
 export class WorkspaceIndex {
@@ -215,11 +224,14 @@ export class WorkspaceIndex {
         }
       }
     }
-    // a version folder itself, one inside it (new, or gone with its files), or one inside a recursive one;
-    // a folder reported deleted that is there again was replaced (a checkout): what it holds is read again
+    // a version folder itself, one inside it (new, or gone with its files), or one inside a recursive one.
+    // Files the index held under it are read again: a folder reported deleted that is there again, or
+    // reported created while the index held files in it, was replaced (a checkout, a move; the client
+    // reports a folder that VS Code saw deleted and created again as created, and its files may never
+    // be reported one by one). A folder that is new holds none of the index's files: nothing is read twice.
     const touched = this.states.filter((s) => s.setup.versionLocations.some(under)
       || (kind === 'deleted' ? s.files.some((f) => under(f.path)) : this.inVersionFolder(path.join(dir, '_.py')).includes(s)));
-    const listed = await this.relistAll(touched, kind === 'deleted' ? (f) => under(f) : undefined);
+    const listed = await this.relistAll(touched, (f) => under(f));
     return changed || listed;
   }
 
@@ -245,8 +257,12 @@ export class WorkspaceIndex {
     const files: ScriptFile[] = [];
     for (const f of listed.files) {
       const open = this.overlays.get(f);
-      const kept = open === undefined && reread?.(f) ? undefined : known.get(f);
-      files.push(kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : await loadScriptFile(this.fs, f, 'full')));
+      const before = known.get(f);
+      const kept = open === undefined && reread?.(f) ? undefined : before;
+      let read = kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : before ? await reloadScriptFile(this.fs, before, 'full') : await loadScriptFile(this.fs, f, 'full'));
+      // read again and found as it was: the same object (nothing to analyze again, publish or announce)
+      if (before && read !== before && sameRead(before, read)) read = before;
+      files.push(read);
     }
     if (files.length === s.files.length && files.every((f, i) => f === s.files[i]) && JSON.stringify(listed.findings) === JSON.stringify(s.listingFindings)) return s;
     return { setup: s.setup, files, listingFindings: listed.findings, index: analyzeSetup(s.setup, files, listed.findings) };

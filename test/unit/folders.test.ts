@@ -183,24 +183,25 @@ describe('file events from the editor (one watched-files notification)', () => {
       [['x.py', 'changed'], ['v', 'deleted'], ['v', 'created'], ['w', 'deleted'], ['u', 'deleted']]);
   });
 
-  it('a version folder replaced in one go (deleted, then there again with other contents) is read again', async () => {
+  /** Replaces the version folder in one go by a copy in which main0003 follows main0001; returns the folder. */
+  const replaceVersions = (): string => {
     const versions = path.join(root, 'migrations', 'versions');
     const f = fs.readdirSync(versions).find((x) => x.includes('main0003'))!;
     const aside = writeTree(tmpDir(), Object.fromEntries(fs.readdirSync(versions).map((x) => [x, fs.readFileSync(path.join(versions, x), 'utf8')])));
     fs.writeFileSync(path.join(aside, f), migration({ id: 'main0003', down: 'main0001' }));
     fs.rmSync(versions, { recursive: true });
     fs.renameSync(aside, versions);
+    return versions;
+  };
+
+  it('a version folder replaced in one go (deleted, then there again with other contents) is read again', async () => {
+    const versions = replaceVersions();
     assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[versions, 'deleted'], [versions, 'created']])), true);
     assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
   });
 
   it('a version folder replaced in one go and reported only as created (VS Code merges the deletion into a change) is read again', async () => {
-    const versions = path.join(root, 'migrations', 'versions');
-    const f = fs.readdirSync(versions).find((x) => x.includes('main0003'))!;
-    const aside = writeTree(tmpDir(), Object.fromEntries(fs.readdirSync(versions).map((x) => [x, fs.readFileSync(path.join(versions, x), 'utf8')])));
-    fs.writeFileSync(path.join(aside, f), migration({ id: 'main0003', down: 'main0001' }));
-    fs.rmSync(versions, { recursive: true });
-    fs.renameSync(aside, versions);
+    const versions = replaceVersions();
     assert.strictEqual(await ws.diskChanged(versions, 'created'), true);
     assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
     // reported again with nothing changed: its files are read again and found as they were

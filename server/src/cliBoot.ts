@@ -67,7 +67,9 @@ function load(): { cli: CliMain; keep?: (code: number, indexed: number) => void 
   const file = cacheFile(source);
   const cachedData = file ? read(file) : undefined;
   // (built without import(), which a vm.Script could only resolve with an experimental option)
-  const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData });
+  // (columnOffset: positions on the first line are the file's own, not shifted by the wrapper)
+  const wrapped = Module.wrap(source);
+  const script = new vm.Script(wrapped, { filename: MAIN, cachedData, columnOffset: -wrapped.indexOf(source) });
   const mod = { exports: {} as CliMain };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, __dirname);

@@ -96,6 +96,17 @@ describe('alembic-migrations CLI', () => {
     assert.match(none.stdout, /NO ALEMBIC SETUP FOUND UNDER/, 'the new build\'s code, not the cached one');
   });
 
+  it('an internal error is exit 3 with a stack whose first-line columns are the file\'s own (not shifted by the module wrapper)', () => {
+    const dist = tmpDir();
+    fs.copyFileSync(path.join(path.dirname(CLI), 'cli.js'), path.join(dist, 'cli.js'));
+    const line = 'exports.runProcess = () => { throw new Error("boom"); };';
+    fs.writeFileSync(path.join(dist, 'cliMain.js'), `${line}\n`);
+    const r = spawnSync(process.execPath, [path.join(dist, 'cli.js'), 'graph'], { cwd: tmpDir(), encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: tmpDir() } });
+    assert.strictEqual(r.status, 3);
+    assert.match(r.stderr, /internal error: Error: boom/);
+    assert.ok(r.stderr.includes(`cliMain.js:1:${line.indexOf('new Error') + 1})`), r.stderr);
+  });
+
   it('check --format json', () => {
     const d = writeTree(tmpDir(), project([{ id: 'root0001' }, { id: 'a0000002', down: 'root0001' }, { id: 'b0000003', down: 'root0001' }]));
     const r = run(['check', '--format', 'json'], d);

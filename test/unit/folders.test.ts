@@ -194,10 +194,22 @@ describe('file events from the editor (one watched-files notification)', () => {
     return versions;
   };
 
-  it('a version folder replaced in one go (deleted, then there again with other contents) is read again', async () => {
+  it('a version folder replaced in one go (deleted, then there again with other contents) is read again, each file once', async () => {
     const versions = replaceVersions();
     assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[versions, 'deleted'], [versions, 'created']])), true);
     assert.deepStrictEqual(graph(), ['base->main0001', 'main0001->main0002', 'main0001->main0003']);
+    assert.strictEqual(migrationReads().length, 3);
+    assert.ok([...reads.values()].every((n) => n === 1), `each read once: ${JSON.stringify([...reads])}`);
+  });
+
+  it('a setup moved in is read once, though its folders are reported too', async () => {
+    const outside = writeTree(tmpDir(), project([{ id: 'svc00001' }, { id: 'svc00002', down: 'svc00001' }], '[alembic]\nscript_location = migrations\n'));
+    const dir = path.join(root, 'billing');
+    fs.renameSync(outside, dir);
+    assert.strictEqual(await ws.disksChanged([[dir, 'created'], [path.join(dir, 'migrations', 'versions'), 'created']]), true);
+    assert.deepStrictEqual(ws.setups.map((x) => [...x.graph.nodes.keys()].sort()), [['main0001', 'main0002', 'main0003'], ['svc00001', 'svc00002']]);
+    assert.strictEqual(migrationReads().length, 2);
+    assert.ok([...reads.values()].every((n) => n === 1), `each read once: ${JSON.stringify([...reads])}`);
   });
 
   it('a version folder replaced in one go and reported only as created (VS Code merges the deletion into a change) is read again', async () => {

@@ -123,17 +123,33 @@ export async function loadScriptFile(fs: CoreFs, file: string, mode: ReadMode = 
 }
 
 /**
- * A file read again: `before` itself when the text is the one it was read from (a file the quick
- * tier read keeps its text: no parse), otherwise read as loadScriptFile reads it.
+ * Whether two reads of a file say the same: the same id, error and facts, whichever reader read
+ * them (the fast tiers give tree-sitter's facts where they answer; see test/unit/scan.test.ts).
+ * Everything the index derives from a file (summary, findings) comes from these.
+ */
+export function sameRead(a: ScriptFile, b: ScriptFile): boolean {
+  const key = (f: ScriptFile): string => JSON.stringify(f.facts ?? null, (k, v: unknown) => (k === 'reader' ? undefined : v));
+  return a.id === b.id && a.idFromFilename === b.idFromFilename && a.readError === b.readError && key(a) === key(b);
+}
+
+/**
+ * A file read again (a folder replaced or reported again): `before` itself when it reads the same
+ * — a file the quick tier read compares its text (no parse), others are read by the fast tiers
+ * first and compared (tree-sitter only when they decline) — otherwise read as loadScriptFile
+ * reads it in `mode`. Like the first index, the fast comparison does not look for syntax errors
+ * in function bodies; a file changed on its own is reported and read in full (refreshFile).
  */
 export async function reloadScriptFile(fs: CoreFs, before: ScriptFile, mode: ReadMode = 'full'): Promise<ScriptFile> {
   const bytes = await readScriptBytes(fs, before.path);
-  if (!(bytes instanceof Uint8Array)) return bytes;
+  if (!(bytes instanceof Uint8Array)) return sameRead(before, bytes) ? before : bytes;
   if (before instanceof QuickFile) {
     const d = decodeSource(bytes);
     if ('text' in d && before.readFrom(d.text)) return before;
   }
-  return fromBytes(before.path, bytes, mode);
+  const fast = await fromBytes(before.path, bytes, 'fast');
+  if (sameRead(before, fast)) return before;
+  const read = mode === 'fast' ? fast : await fromBytes(before.path, bytes, mode);
+  return sameRead(before, read) ? before : read;
 }
 
 /**

@@ -60,18 +60,11 @@ export function mergeDiskChanges(changes: Iterable<readonly [string, DiskChange]
   return [...last].flatMap(([file, kind]): Array<[string, DiskChange]> => (replaced.has(file) ? [[file, 'deleted'], [file, kind]] : [[file, kind]]));
 }
 
-/**
- * Whether two reads of a file say the same: the same id and error and the same facts, whichever
- * reader read them (the fast tiers and tree-sitter give the same facts where the fast ones answer).
- */
-function sameRead(a: ScriptFile, b: ScriptFile): boolean {
-  const key = (f: ScriptFile): string => JSON.stringify(f.facts ?? null, (k, v: unknown) => (k === 'reader' ? undefined : v));
-  return a.id === b.id && a.idFromFilename === b.idFromFilename && a.readError === b.readError && key(a) === key(b);
-}
-
 export class WorkspaceIndex {
   private states: SetupState[] = [];
   private overlays = new Map<string, string>();
+  /** While one notification of disk changes is handled: the files read for it (none is read twice). */
+  private readNow: Set<ScriptFile> | undefined;
   /** Increments only when a graph payload changes (an edit inside upgrade() leaves it alone). */
   graphVersion = 0;
   ready = false;
@@ -126,6 +119,7 @@ export class WorkspaceIndex {
       const open = this.overlays.get(listed.files[i]);
       return open === undefined ? undefined : scriptFromText(listed.files[i], open, 'full');
     });
+    for (const f of files) this.readNow?.add(f);
     return { setup, files, listingFindings: listed.findings, index: analyzeSetup(setup, files, listed.findings) };
   }
 
@@ -178,17 +172,23 @@ export class WorkspaceIndex {
    * holds them (a file deleted and written again, as a checkout does, has new content).
    */
   async disksChanged(changes: ReadonlyArray<readonly [string, DiskChange]>): Promise<boolean> {
-    const isConfig = (file: string): boolean => CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py';
-    let changed = changes.some(([file]) => isConfig(file)) ? await this.reindexAll(true) : false;
-    const listed = new Set<string>();
-    for (const [file, kind] of changes) {
-      if (isConfig(file)) continue;
-      if (!file.endsWith('.py')) changed = (await this.folderChanged(file, kind)) || changed;
-      else if (kind !== 'changed' || !this.locate(file)) listed.add(file); // a file not listed yet is new to us
-      else if (!this.overlays.has(file)) changed = (await this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'))) || changed; // else the editor's text wins
+    const own = !this.readNow;
+    this.readNow ??= new Set();
+    try {
+      const isConfig = (file: string): boolean => CONFIG_FILE.test(file) && !file.endsWith('.py') || path.basename(file) === 'env.py';
+      let changed = changes.some(([file]) => isConfig(file)) ? await this.reindexAll(true) : false;
+      const listed = new Set<string>();
+      for (const [file, kind] of changes) {
+        if (isConfig(file)) continue;
+        if (!file.endsWith('.py')) changed = (await this.folderChanged(file, kind)) || changed;
+        else if (kind !== 'changed' || !this.locate(file)) listed.add(file); // a file not listed yet is new to us
+        else if (!this.overlays.has(file)) changed = (await this.refreshFile(file, () => loadScriptFile(this.fs, file, 'full'))) || changed; // else the editor's text wins
+      }
+      if (listed.size) changed = (await this.relistAll([...new Set([...listed].flatMap((f) => this.inVersionFolder(f)))], (f) => listed.has(f))) || changed;
+      return changed;
+    } finally {
+      if (own) this.readNow = undefined;
     }
-    if (listed.size) changed = (await this.relistAll([...new Set([...listed].flatMap((f) => this.inVersionFolder(f)))], (f) => listed.has(f))) || changed;
-    return changed;
   }
 
   /**
@@ -228,7 +228,8 @@ export class WorkspaceIndex {
     // Files the index held under it are read again: a folder reported deleted that is there again, or
     // reported created while the index held files in it, was replaced (a checkout, a move; the client
     // reports a folder that VS Code saw deleted and created again as created, and its files may never
-    // be reported one by one). A folder that is new holds none of the index's files: nothing is read twice.
+    // be reported one by one). A folder that is new holds none of the index's files, and what this
+    // notification read already (a setup found above, the deletion before a creation) is not read twice.
     const touched = this.states.filter((s) => s.setup.versionLocations.some(under)
       || (kind === 'deleted' ? s.files.some((f) => under(f.path)) : this.inVersionFolder(path.join(dir, '_.py')).includes(s)));
     const listed = await this.relistAll(touched, (f) => under(f));
@@ -258,10 +259,11 @@ export class WorkspaceIndex {
     for (const f of listed.files) {
       const open = this.overlays.get(f);
       const before = known.get(f);
-      const kept = open === undefined && reread?.(f) ? undefined : before;
-      let read = kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : before ? await reloadScriptFile(this.fs, before, 'full') : await loadScriptFile(this.fs, f, 'full'));
-      // read again and found as it was: the same object (nothing to analyze again, publish or announce)
-      if (before && read !== before && sameRead(before, read)) read = before;
+      // (a file this notification already read is not read again: a folder replaced is reported deleted, then created)
+      const kept = open === undefined && reread?.(f) && !(before && this.readNow?.has(before)) ? undefined : before;
+      // (read again, a file found as it was keeps its object: nothing to analyze again, publish or announce)
+      const read = kept ?? (open !== undefined ? scriptFromText(f, open, 'full') : before ? await reloadScriptFile(this.fs, before, 'full') : await loadScriptFile(this.fs, f, 'full'));
+      if (!kept) this.readNow?.add(read);
       files.push(read);
     }
     if (files.length === s.files.length && files.every((f, i) => f === s.files[i]) && JSON.stringify(listed.findings) === JSON.stringify(s.listingFindings)) return s;
@@ -273,7 +275,9 @@ export class WorkspaceIndex {
     for (const s of this.states) {
       const i = s.files.findIndex((f) => f.path === file);
       if (i < 0) continue;
-      s.index = reanalyzeFile(s.index, i, await read());
+      const f = await read();
+      this.readNow?.add(f);
+      s.index = reanalyzeFile(s.index, i, f);
       s.files = s.index.files;
       changed = true;
     }

@@ -6,8 +6,10 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { indexWorkspace, nodeFs, SetupIndex } from '../../server/src/core';
+import { summaryOf } from '../../server/src/core/scriptFile';
 import { downgradeSteps, historyOrder, resolve, upgradeSteps } from '../../server/src/core/graph/walk';
 import { HISTORIES } from '../fixtures/histories';
 import { cleanupTmp, project, randomHistory, rng, Rev, tmpDir, writeTree } from '../helpers';
@@ -20,7 +22,7 @@ interface Oracle {
   heads: { code: number; out: string; err: string; warnings: string[] };
   branches: { code: number; out: string };
   history: { code: number; out: string; err: string };
-  revisions: Record<string, { down: string[]; labels: string[]; next: string[]; deps: string[] }> | null;
+  revisions: Record<string, { down: string[]; labels: string[]; next: string[]; deps: string[]; doc: string }> | null;
   heads_api?: string[];
   bases_api?: string[];
   load_error?: string;
@@ -168,6 +170,25 @@ describe('conformance with real Alembic', function () {
         compareGraph(ix, o);
         assert.ok(compareWalks(ix, o) >= 20);
       });
+    }
+  });
+});
+
+describe('what Alembic reads of each file', () => {
+  it('the message (Script.doc) of every revision, with LF and with CRLF line ends (a Windows checkout)', async () => {
+    const revs: Rev[] = randomHistory(3, 40).map((r, i) => ({ ...r, message: i % 3 ? `step ${i}` : `step ${i}\n\nmore about step ${i}` }));
+    for (const crlf of [false, true]) {
+      const dir = writeTree(tmpDir(), project(revs));
+      if (crlf) {
+        const versions = path.join(dir, 'migrations', 'versions');
+        for (const f of fs.readdirSync(versions)) fs.writeFileSync(path.join(versions, f), fs.readFileSync(path.join(versions, f), 'utf8').replace(/\n/g, '\r\n'));
+      }
+      for (const mode of ['fast', 'full'] as const) {
+        const [ix] = await indexWorkspace(nodeFs, dir, { mode });
+        const o = oracle(dir);
+        const mine = Object.fromEntries(ix.files.map((f) => [f.id, summaryOf(f).message]));
+        assert.deepStrictEqual(mine, Object.fromEntries(Object.entries(o.revisions!).map(([id, r]) => [id, r.doc])), `${crlf ? 'CRLF' : 'LF'}, ${mode} read`);
+      }
     }
   });
 });

@@ -71,6 +71,7 @@ def main():
                     "labels": sorted(rev.branch_labels),
                     "next": sorted(rev.nextrev),
                     "deps": sorted(rev._resolved_dependencies),
+                    "doc": rev.doc,
                 }
             result["revisions"] = revs
             result["heads_api"] = list(script.get_heads())

@@ -20,6 +20,11 @@ describe('python string literals', () => {
     [`b'abc'`, undefined],
     [`'\\N{BULLET}'`, undefined],
     [`''`, ''],
+    // universal newlines: CR LF and a lone CR in the source are LF in the value; the escape \r stays CR
+    ['"""a\r\n\r\nb\rc"""', 'a\n\nb\nc'],
+    ["r'''a\r\nb'''", 'a\nb'],
+    [`'a\\r'`, 'a\r'],
+    ['"a\\\r\nb"', 'ab'],
   ];
   for (const [raw, want] of cases) {
     it(`${raw} -> ${JSON.stringify(want)}`, () => assert.strictEqual(decodeStringLiteral(raw), want));

@@ -49,7 +49,7 @@ describe('reading source files', () => {
   });
 });
 
-/** What readDocFacts did with regular expressions before it searched by hand. */
+/** What readDocFacts did with regular expressions before it searched by hand (but for CR LF line ends). */
 function docReference(text: string, raw: string, start: number, end: number, lines: LineIndex): DocFacts {
   const longdoc = raw.trim();
   const para = longdoc.indexOf('\n\n');
@@ -61,7 +61,9 @@ function docReference(text: string, raw: string, start: number, end: number, lin
   if (rv) {
     const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
     const at = start + rv.index;
-    doc.revises = { ids, span: lines.span(at, at + rv[0].length) };
+    // a CR before the LF that ends the line is not part of it (a Windows checkout)
+    const len = rv[0].endsWith('\r') && text[at + rv[0].length] === '\n' ? rv[0].length - 1 : rv[0].length;
+    doc.revises = { ids, span: lines.span(at, at + len) };
   }
   return doc;
 }

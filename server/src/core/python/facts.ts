@@ -73,6 +73,7 @@ export function readDocFacts(text: string, raw: string, start: number, end: numb
   if (rv) {
     let lineEnd = text.indexOf('\n', rv.after);
     if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    else if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // a CR LF line end is not part of the line
     const ids = revisesIds(text.slice(rv.after, lineEnd));
     doc.revises = { ids, span: lines.span(rv.lineStart, lineEnd) };
   }

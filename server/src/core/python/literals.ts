@@ -19,7 +19,9 @@ export function decodeStringLiteral(raw: string): string | undefined {
   const quote = m[2];
   if (prefix.includes('b')) return undefined;
   if (!raw.endsWith(quote) || raw.length < m[0].length + quote.length) return undefined;
-  const body = raw.slice(m[0].length, raw.length - quote.length);
+  // Python reads source with universal newlines: a CR LF or a lone CR inside a string is a LF
+  // (a Windows checkout's docstring holds "\n\n" for Alembic, not "\r\n\r\n")
+  const body = raw.slice(m[0].length, raw.length - quote.length).replace(/\r\n?/g, '\n');
   const isRaw = prefix.includes('r');
   if (prefix.includes('f') || prefix.includes('t')) {
     // f"abc" without fields is a plain string; anything with {…} is computed.

@@ -180,13 +180,25 @@ describe('fast scanner reads what tree-sitter reads', () => {
     };
     const texts = randomHistory(11, 120).map((r, i) => migration(i % 4 ? r : { ...r, message: `${r.message}\n\nmore, about ${r.id}` }));
     for (const shape of ['branchy', 'broken'] as const) { const r = rng(5); for (const x of history(60, shape, 2)) texts.push(benchFile(x, r)); }
+    // findings of the file's own, placed in the CR LF text
+    texts.push(migration({ id: 'a-b@c', down: 'x' }), migration({ id: 'mism0001', down: 'real0001' }).replace('Revises: real0001', 'Revises: other001'));
     let fast = 0;
-    for (const t of texts) {
+    texts.forEach((t, k) => {
       const crlf = t.replace(/\n/g, '\r\n');
       const full = strip(parseMigration(crlf));
       assert.deepStrictEqual(JSON.parse(JSON.stringify(full)), JSON.parse(JSON.stringify(moved(strip(parseMigration(t))))), crlf);
       if (same(crlf, 'CR LF')) fast++;
-    }
+      // the quick tiers read it as its LF copy, places moved back: the same facts and summary as a full read
+      const file = `/w/migrations/versions/${k}_m.py`;
+      const quick = quickFile(file, crlf);
+      assert.ok(quick, `the quick tiers read ${file}`);
+      assert.deepStrictEqual(strip(quick.facts), full, crlf);
+      assert.deepStrictEqual(quick.summary, summaryOf(withId({ path: file, facts: parseMigration(crlf) })), crlf);
+      // mixed line ends are left to the tokenizer
+      const mixed = crlf.replace('\r\n', '\n');
+      assert.strictEqual(quickFile(file, mixed), undefined);
+      assert.ok(same(mixed, 'mixed line ends'));
+    });
     assert.strictEqual(fast, texts.length, 'the tokenizer reads every CR LF file');
   });
 

@@ -5,11 +5,11 @@
 import * as path from 'path';
 import { findingsOfFile } from './diagnostics/diagnostics';
 import type { RevisionInput } from './graph/graph';
-import { HeaderValue, MigrationFacts, valueItems } from './python/facts';
+import { HeaderValue, MigrationFacts, placedInCrlf, valueItems } from './python/facts';
 import { NO_STRINGS } from './graph/graph';
 import { quickScan } from './python/quickScan';
 import { standardScan } from './python/standardScan';
-import { decodeSource } from './text';
+import { decodeSource, lfOfCrlf } from './text';
 import type { Finding } from './types';
 
 /** Alembic's legacy fallback: the revision id is an all-hex file name. */
@@ -77,7 +77,7 @@ export class QuickFile implements ScriptFile {
   get facts(): MigrationFacts {
     if (this.kept) return this.kept;
     const text = typeof this.source === 'string' ? this.source : (decodeSource(this.source) as { text: string }).text;
-    return quickScan(text)!;
+    return quickFacts(text, true)!;
   }
 
   /** Whether `text` is the text this file was read from. */
@@ -95,14 +95,27 @@ export class QuickFile implements ScriptFile {
   }
 }
 
+/**
+ * The quick tiers' facts of a text: with every place, or (`positions` false) only the revision's
+ * (see quickScan) — the exact shape `alembic revision` writes by regular expressions, anything else
+ * by the loop. A text whose lines all end with CR LF (a Windows checkout) is read as its LF copy,
+ * the places moved back into it. Undefined where the quick tiers decline.
+ */
+function quickFacts(text: string, positions: boolean): MigrationFacts | undefined {
+  const crlf = text.indexOf('\r') !== -1;
+  const lf = crlf ? lfOfCrlf(text) : text;
+  if (lf === undefined) return undefined;
+  const facts = positions ? quickScan(lf) : standardScan(lf) ?? quickScan(lf, false);
+  return facts && crlf ? placedInCrlf(facts) : facts;
+}
+
 /** A file read by the quick tier, with its id and summary taken; undefined when the quick tier does not know its shape. */
 export function quickFile(path: string, text: string): QuickFile | undefined {
-  // read without positions (see quickScan): the usual file has no finding of its own to place;
-  // the exact shape `alembic revision` writes by regular expressions, anything else by the loop
-  const facts = standardScan(text) ?? quickScan(text, false);
+  // read without positions: the usual file has no finding of its own to place
+  const facts = quickFacts(text, false);
   if (!facts) return undefined;
   const f = withId(new QuickFile(path, text, facts));
-  return summaryOf(f).findings.length ? withId(new QuickFile(path, text, quickScan(text))).settle() : f.settle();
+  return summaryOf(f).findings.length ? withId(new QuickFile(path, text, quickFacts(text, true))).settle() : f.settle();
 }
 
 /** Sets the revision id Alembic would use. */

@@ -60,3 +60,12 @@ export function decodeSource(bytes: Uint8Array): { text: string } | { error: str
   }
   return { text };
 }
+
+/**
+ * The text with LF line ends when every line of it ends with CR LF (a Windows checkout), and no
+ * CR stands alone; undefined for any other text (mixed line ends are left to the tokenizer).
+ */
+export function lfOfCrlf(text: string): string | undefined {
+  if (/(?:^|[^\r])\n|\r(?!\n)/.test(text)) return undefined;
+  return text.replace(/\r\n/g, '\n');
+}

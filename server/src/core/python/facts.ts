@@ -124,3 +124,24 @@ export function valueItems(v: HeaderValue | undefined): StringItem[] {
   if (v.kind === 'seq') return v.items;
   return [];
 }
+
+/**
+ * Facts read from the LF copy of a text whose every line ends with CR LF (see lfOfCrlf), placed in
+ * that text: an offset moves by one per line above it; lines and columns stay. (Values are the LF
+ * copy's: Python reads source with universal newlines.) Unplaced spans (line 0) are kept as they are.
+ */
+export function placedInCrlf(facts: MigrationFacts): MigrationFacts {
+  const move = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(move);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    if ('endColumn' in o) {
+      const s = o as unknown as Span;
+      return s.endLine === 0 ? s : { ...s, start: s.start + s.line, end: s.end + s.endLine };
+    }
+    const out: Record<string, unknown> = {};
+    for (const k in o) out[k] = move(o[k]);
+    return out;
+  };
+  return move(facts) as MigrationFacts;
+}

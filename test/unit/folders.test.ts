@@ -202,6 +202,22 @@ describe('file events from the editor (one watched-files notification)', () => {
     assert.ok([...reads.values()].every((n) => n === 1), `each read once: ${JSON.stringify([...reads])}`);
   });
 
+  it('a file read in full before is compared in full when its folder is replaced: a syntax error in a function body is found', async () => {
+    const versions = path.join(root, 'migrations', 'versions');
+    const f = fs.readdirSync(versions).find((x) => x.includes('main0002'))!;
+    const text = fs.readFileSync(path.join(versions, f), 'utf8');
+    fs.writeFileSync(path.join(versions, f), `${text}# changed\n`);
+    await ws.diskChanged(path.join(versions, f), 'changed'); // read in full (tree-sitter)
+    const aside = writeTree(tmpDir(), Object.fromEntries(fs.readdirSync(versions).map((x) => [x, fs.readFileSync(path.join(versions, x), 'utf8')])));
+    const broken = text.replace('op.create_table(', 'op.create_ta= =('); // brackets balanced: the fast tiers skip the body
+    assert.notStrictEqual(broken, text);
+    fs.writeFileSync(path.join(aside, f), broken);
+    fs.rmSync(versions, { recursive: true });
+    fs.renameSync(aside, versions);
+    assert.strictEqual(await ws.disksChanged(mergeDiskChanges([[versions, 'deleted'], [versions, 'created']])), true);
+    assert.ok(ws.setups[0].findings.some((x) => x.code === 'alembic/syntax-error' && x.path.endsWith(f)), JSON.stringify(ws.setups[0].findings));
+  });
+
   it('a setup moved in is read once, though its folders are reported too', async () => {
     const outside = writeTree(tmpDir(), project([{ id: 'svc00001' }, { id: 'svc00002', down: 'svc00001' }], '[alembic]\nscript_location = migrations\n'));
     const dir = path.join(root, 'billing');

@@ -135,9 +135,9 @@ export function sameRead(a: ScriptFile, b: ScriptFile): boolean {
 /**
  * A file read again (a folder replaced or reported again): `before` itself when it reads the same
  * — a file the quick tier read compares its text (no parse), others are read by the fast tiers
- * first and compared (tree-sitter only when they decline) — otherwise read as loadScriptFile
- * reads it in `mode`. Like the first index, the fast comparison does not look for syntax errors
- * in function bodies; a file changed on its own is reported and read in full (refreshFile).
+ * first and compared (tree-sitter only when they decline), a file read in full before is read in
+ * full again — otherwise read as loadScriptFile reads it in `mode`. Like the first index, the fast
+ * comparison does not look for syntax errors in function bodies of files the fast tiers read.
  */
 export async function reloadScriptFile(fs: CoreFs, before: ScriptFile, mode: ReadMode = 'full'): Promise<ScriptFile> {
   const bytes = await readScriptBytes(fs, before.path);
@@ -146,9 +146,14 @@ export async function reloadScriptFile(fs: CoreFs, before: ScriptFile, mode: Rea
     const d = decodeSource(bytes);
     if ('text' in d && before.readFrom(d.text)) return before;
   }
-  const fast = await fromBytes(before.path, bytes, 'fast');
-  if (sameRead(before, fast)) return before;
-  const read = mode === 'fast' ? fast : await fromBytes(before.path, bytes, mode);
+  // a file read in full before (its function bodies' syntax checked) is compared with a full read
+  let read: ScriptFile | undefined;
+  if (mode === 'fast' || before.facts?.reader !== 'tree-sitter') {
+    const fast = await fromBytes(before.path, bytes, 'fast');
+    if (sameRead(before, fast)) return before;
+    if (mode === 'fast' || fast.facts?.reader === 'tree-sitter') read = fast; // (the fast tiers declined: already a full read)
+  }
+  read ??= await fromBytes(before.path, bytes, mode);
   return sameRead(before, read) ? before : read;
 }
 

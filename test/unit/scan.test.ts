@@ -202,6 +202,20 @@ describe('fast scanner reads what tree-sitter reads', () => {
     assert.strictEqual(fast, texts.length, 'the tokenizer reads every CR LF file');
   });
 
+  it('the Revises line ends at a CR or LF, or where the closing quotes start', () => {
+    for (const t of [
+      '"""msg\r\n\r\nRevises: abc\r\rCreate Date: x\r\n"""\r\nrevision = "a"\r\ndown_revision = "abc"\r\n',
+      '"""msg\n\nRevises: abc"""\nrevision = "a"\ndown_revision = "abc"\n',
+      "'''msg\n\nRevises: abc, def'''\nrevision = 'a'\ndown_revision = ('abc', 'def')\n",
+    ]) {
+      for (const facts of [parseMigration(t), scanMigration(t)]) {
+        assert.deepStrictEqual(facts?.doc?.revises?.ids, t.includes('def') ? ['abc', 'def'] : ['abc'], JSON.stringify(t));
+        const s = facts!.doc!.revises!.span;
+        assert.strictEqual(t.slice(s.start, s.end).trim(), t.includes('def') ? 'Revises: abc, def' : 'Revises: abc', JSON.stringify(t));
+      }
+    }
+  });
+
   it('every fixture file', () => {
     for (const h of HISTORIES) for (const r of h.revs) same(migration(r), `${h.name}/${r.id}`);
   });

@@ -57,13 +57,12 @@ function docReference(text: string, raw: string, start: number, end: number, lin
   const date = raw.includes('Create Date:') ? /^[ \t]*Create Date:[ \t]*(.*?)[ \t]*$/m.exec(raw) : null;
   if (date) doc.createDate = date[1];
   const revisesAt = text.indexOf('Revises:', start);
-  const rv = revisesAt >= 0 && revisesAt < end ? /^([ \t]*Revises:)([^\n]*)$/m.exec(text.slice(start, end)) : null;
+  // (since the eighth session the line ends at a CR too, and before the closing quotes)
+  const rv = revisesAt >= 0 && revisesAt < end ? /^([ \t]*Revises:)([^\n\r]*)$/m.exec(text.slice(start, end - 3)) : null;
   if (rv) {
     const ids = rv[2].split(',').map((s) => s.trim()).filter(Boolean);
     const at = start + rv.index;
-    // a CR before the LF that ends the line is not part of it (a Windows checkout)
-    const len = rv[0].endsWith('\r') && text[at + rv[0].length] === '\n' ? rv[0].length - 1 : rv[0].length;
-    doc.revises = { ids, span: lines.span(at, at + len) };
+    doc.revises = { ids, span: lines.span(at, at + rv[0].length) };
   }
   return doc;
 }

@@ -71,9 +71,11 @@ export function readDocFacts(text: string, raw: string, start: number, end: numb
   // `^([ \t]*Revises:)([^\n]*)$` (multiline) in the docstring's source text
   const rv = keyLine(text, 'Revises:', start, end);
   if (rv) {
-    let lineEnd = text.indexOf('\n', rv.after);
-    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-    else if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // a CR LF line end is not part of the line
+    // the line ends at a CR or LF (Python's line breaks: a CR LF's CR is not part of the line), or
+    // where the closing quotes start
+    const stop = end - closingQuotes(text, start);
+    let lineEnd = rv.after;
+    while (lineEnd < stop && text.charCodeAt(lineEnd) !== 10 && text.charCodeAt(lineEnd) !== 13) lineEnd++;
     const ids = revisesIds(text.slice(rv.after, lineEnd));
     doc.revises = { ids, span: lines.span(rv.lineStart, lineEnd) };
   }
@@ -81,6 +83,13 @@ export function readDocFacts(text: string, raw: string, start: number, end: numb
 }
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/** How many quote characters close the string literal that starts at `start` (after its prefix): 3 or 1. */
+function closingQuotes(text: string, start: number): number {
+  let q = start;
+  while (q < text.length && /[A-Za-z]/.test(text[q])) q++;
+  return text.startsWith(text[q].repeat(3), q) ? 3 : 1;
+}
 
 /** s[from, to) without the spaces and tabs at either end (how the Create Date is read). */
 export function blankTrimmed(s: string, from = 0, to = s.length): string {

@@ -175,19 +175,20 @@ describe('conformance with real Alembic', function () {
 });
 
 describe('what Alembic reads of each file', () => {
-  it('the message (Script.doc) of every revision, with LF and with CRLF line ends (a Windows checkout)', async () => {
+  it('the message (Script.doc) of every revision and no false error, with LF, CR LF (a Windows checkout), lone CR (old Mac) and CR CR LF line ends', async () => {
     const revs: Rev[] = randomHistory(3, 40).map((r, i) => ({ ...r, message: i % 3 ? `step ${i}` : `step ${i}\n\nmore about step ${i}` }));
-    for (const crlf of [false, true]) {
+    for (const eol of ['\n', '\r\n', '\r', '\r\r\n']) {
       const dir = writeTree(tmpDir(), project(revs));
-      if (crlf) {
-        const versions = path.join(dir, 'migrations', 'versions');
-        for (const f of fs.readdirSync(versions)) fs.writeFileSync(path.join(versions, f), fs.readFileSync(path.join(versions, f), 'utf8').replace(/\n/g, '\r\n'));
-      }
+      const versions = path.join(dir, 'migrations', 'versions');
+      for (const f of fs.readdirSync(versions)) fs.writeFileSync(path.join(versions, f), fs.readFileSync(path.join(versions, f), 'utf8').replace(/\n/g, eol));
+      const o = oracle(dir);
       for (const mode of ['fast', 'full'] as const) {
         const [ix] = await indexWorkspace(nodeFs, dir, { mode });
-        const o = oracle(dir);
+        const label = `${JSON.stringify(eol)}, ${mode} read`;
+        assert.deepStrictEqual(ix.findings.filter((f) => f.severity === 'error'), [], label);
+        compareGraph(ix, o);
         const mine = Object.fromEntries(ix.files.map((f) => [f.id, summaryOf(f).message]));
-        assert.deepStrictEqual(mine, Object.fromEntries(Object.entries(o.revisions!).map(([id, r]) => [id, r.doc])), `${crlf ? 'CRLF' : 'LF'}, ${mode} read`);
+        assert.deepStrictEqual(mine, Object.fromEntries(Object.entries(o.revisions!).map(([id, r]) => [id, r.doc])), label);
       }
     }
   });

@@ -98,6 +98,9 @@ const QUICK_EDGE = [
   '"""doc\nRevises: b\nCreate Date: 2024-01-01 \t \n"""\nrevision = "a"\ndown_revision = "b"\ndef upgrade():\n    op.execute("""\nUPDATE t SET x = \'\\\\\'\n""")\n    op.f("a\\"b", \'c\\\'d\', "(", "#", \'[\')  # ) ]\n',
   "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f('a\\\nb')\n",
   "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.f('unterminated)\n",
+  // a lone CR ends a line (and a comment) for Python
+  'revision = "aaa" # c\rdown_revision = None\r\n',
+  'revision = "aaa"\rdown_revision = "bbb"\r\r\nbranch_labels = None\r',
 ];
 
 describe('fast scanner reads what tree-sitter reads', () => {
@@ -200,6 +203,13 @@ describe('fast scanner reads what tree-sitter reads', () => {
       assert.ok(same(mixed, 'mixed line ends'));
     });
     assert.strictEqual(fast, texts.length, 'the tokenizer reads every CR LF file');
+  });
+
+  it('a lone CR ends a line and a comment for tree-sitter too (Python\'s universal newlines)', () => {
+    const full = parseMigration('revision = "aaa" # c\rdown_revision = None\r\n');
+    assert.deepStrictEqual(full.syntaxErrors, []);
+    assert.strictEqual(full.headers.down_revision?.value.kind, 'none');
+    assert.deepStrictEqual(parseMigration('revision = "aaa"\rdown_revision = "bbb"\r\r\n').syntaxErrors, []);
   });
 
   it('the Revises line ends at a CR or LF, or where the closing quotes start', () => {

@@ -4,7 +4,13 @@ import * as path from 'path';
 import { nodeFs } from '../../server/src/core/nodeFs';
 import { decodeSource, LineIndex } from '../../server/src/core/text';
 import { DocFacts, readDocFacts } from '../../server/src/core/python/facts';
-import { cleanupTmp, rng, tmpDir } from '../helpers';
+import { spawnSync } from 'child_process';
+import { initPythonParser, parseMigration } from '../../server/src/core/python/parser';
+import { scanMigration } from '../../server/src/core/python/scan';
+import { cleanupTmp, migration, rng, tmpDir } from '../helpers';
+import { findPython } from '../python';
+
+before(() => initPythonParser());
 
 after(cleanupTmp);
 
@@ -66,6 +72,27 @@ function docReference(text: string, raw: string, start: number, end: number, lin
   }
   return doc;
 }
+
+describe('lines', () => {
+  it('break at LF, CR LF and a lone CR, as Python and VS Code count them', () => {
+    const t = 'a\nb\r\nc\rd\r\r\ne';
+    const ix = new LineIndex(t);
+    assert.deepStrictEqual([...'abcde'].map((ch) => ix.position(t.indexOf(ch))), [0, 1, 2, 3, 5].map((line) => ({ line, column: 0 })));
+    assert.deepStrictEqual(ix.span(t.indexOf('c'), t.indexOf('e')), { start: 5, end: 11, line: 2, column: 0, endLine: 5, endColumn: 0 });
+  });
+
+  it('the revision\'s line in files with old-Mac or CR CR LF line ends is the line Python gives it (both readers)', () => {
+    const base = migration({ id: 'aaaa0001', down: 'bbbb0002' });
+    for (const eol of ['\r', '\r\r\n']) {
+      const text = base.replace(/\n/g, eol);
+      const script = 'import ast,sys\nt=sys.stdin.read()\nprint([n.lineno for n in ast.parse(t).body if isinstance(n, ast.AnnAssign) and n.target.id == "revision"][0])';
+      const py = spawnSync(findPython({ needAlembic: false }), ['-c', script], { input: text, encoding: 'utf8' });
+      assert.strictEqual(py.status, 0, py.stderr);
+      const want = Number(py.stdout) - 1;
+      for (const facts of [parseMigration(text), scanMigration(text)]) assert.strictEqual(facts?.headers.revision?.value.span.line, want, JSON.stringify(eol));
+    }
+  });
+});
 
 describe('docstring facts', () => {
   it('read as the regular expressions read them (Create Date, Revises, line ends, blanks)', () => {

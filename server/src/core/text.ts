@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'buffer';
 import type { Span } from './types';
 
-/** Maps UTF-16 offsets to 0-based line/column; built once per text, queried by binary search. */
+/** Maps UTF-16 offsets to 0-based line/column (lines break at LF, CR LF and a lone CR); built once per text, queried by binary search. */
 export class LineIndex {
   private starts: number[] | undefined;
   constructor(readonly text: string) {}
@@ -10,7 +10,15 @@ export class LineIndex {
     if (!this.starts) {
       const starts = [0];
       const t = this.text;
-      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      if (t.indexOf('\r') === -1) {
+        for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      } else {
+        // Python's (and VS Code's) line breaks: LF, CR LF and a lone CR
+        for (let i = 0; i < t.length; i++) {
+          const c = t.charCodeAt(i);
+          if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+        }
+      }
       this.starts = starts;
     }
     return this.starts;

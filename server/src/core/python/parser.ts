@@ -40,10 +40,17 @@ export function initPythonParser(): Promise<void> {
   return initPromise;
 }
 
+/**
+ * What tree-sitter is given for a text: a lone CR made a LF, as Python's universal newlines read it
+ * (tree-sitter's grammar breaks lines at LF and CR LF only: a file with old-Mac or CR CR LF line
+ * ends parsed as a few long lines, with false syntax errors). Same length: offsets stay.
+ */
+const universalNewlines = (text: string): string => (text.indexOf('\r') === -1 ? text : text.replace(/\r(?!\n)/g, '\n'));
+
 /** Parses any Python text with tree-sitter and hands the root to `use` (the tree is freed after). */
 export function parseTree<T>(text: string, use: (root: Node) => T): T {
   if (!parser) throw new Error('initPythonParser() must complete before parseTree()');
-  const tree = parser.parse(text);
+  const tree = parser.parse(universalNewlines(text));
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     return use(tree.rootNode);
@@ -62,7 +69,7 @@ export function parseMigration(text: string): MigrationFacts {
     source = m ? text.slice(0, m.index) : text.slice(0, MAX_FULL_PARSE);
     truncated = true;
   }
-  const tree = parser.parse(source);
+  const tree = parser.parse(universalNewlines(source));
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     return new FileReader(text).read(tree.rootNode, truncated);

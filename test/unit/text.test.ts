@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { nodeFs } from '../../server/src/core/nodeFs';
-import { decodeSource, LineIndex } from '../../server/src/core/text';
+import { decodeSource, lfOfCrlf, LineIndex } from '../../server/src/core/text';
 import { DocFacts, readDocFacts } from '../../server/src/core/python/facts';
 import { spawnSync } from 'child_process';
 import { initPythonParser, parseMigration } from '../../server/src/core/python/parser';
@@ -79,6 +79,11 @@ describe('lines', () => {
     const ix = new LineIndex(t);
     assert.deepStrictEqual([...'abcde'].map((ch) => ix.position(t.indexOf(ch))), [0, 1, 2, 3, 5].map((line) => ({ line, column: 0 })));
     assert.deepStrictEqual(ix.span(t.indexOf('c'), t.indexOf('e')), { start: 5, end: 11, line: 2, column: 0, endLine: 5, endColumn: 0 });
+  });
+
+  it('lfOfCrlf: the LF copy only of a text whose every line ends with CR LF', () => {
+    const cases: [string, string | undefined][] = [['a\r\nb\r\n', 'a\nb\n'], ['a\r\nb', 'a\nb'], ['\r\n\r\n', '\n\n'], ['\n', undefined], ['a\r\nb\n', undefined], ['\na\r\n', undefined], ['a\rb\r\n', undefined], ['a\r\r\nb', undefined], ['a\r', undefined]];
+    for (const [t, want] of cases) assert.strictEqual(lfOfCrlf(t), want, JSON.stringify(t));
   });
 
   it('the revision\'s line in files with old-Mac or CR CR LF line ends is the line Python gives it (both readers)', () => {

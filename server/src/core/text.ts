@@ -74,6 +74,10 @@ export function decodeSource(bytes: Uint8Array): { text: string } | { error: str
  * CR stands alone; undefined for any other text (mixed line ends are left to the tokenizer).
  */
 export function lfOfCrlf(text: string): string | undefined {
-  if (/(?:^|[^\r])\n|\r(?!\n)/.test(text)) return undefined;
-  return text.replace(/\r\n/g, '\n');
+  const lf = text.replaceAll('\r\n', '\n');
+  if (lf.indexOf('\r') !== -1) return undefined; // a CR alone (CR CR LF leaves one)
+  // every LF left came from a CR LF: as many as were replaced
+  let n = 0;
+  for (let i = lf.indexOf('\n'); i !== -1; i = lf.indexOf('\n', i + 1)) n++;
+  return n === text.length - lf.length ? lf : undefined;
 }

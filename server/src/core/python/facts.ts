@@ -137,20 +137,29 @@ export function valueItems(v: HeaderValue | undefined): StringItem[] {
 /**
  * Facts read from the LF copy of a text whose every line ends with CR LF (see lfOfCrlf), placed in
  * that text: an offset moves by one per line above it; lines and columns stay. (Values are the LF
- * copy's: Python reads source with universal newlines.) Unplaced spans (line 0) are kept as they are.
+ * copy's: Python reads source with universal newlines.) The facts are the readers' fresh objects
+ * and are moved in place, each span once (one span can be held twice, as a value's and its item's);
+ * spans on line 0, such as the shared unplaced one, need no move.
  */
 export function placedInCrlf(facts: MigrationFacts): MigrationFacts {
-  const move = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(move);
-    if (!v || typeof v !== 'object') return v;
-    const o = v as Record<string, unknown>;
-    if ('endColumn' in o) {
-      const s = o as unknown as Span;
-      return s.endLine === 0 ? s : { ...s, start: s.start + s.line, end: s.end + s.endLine };
+  const moved = new Set<Span>();
+  const move = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) move(x);
+      return;
     }
-    const out: Record<string, unknown> = {};
-    for (const k in o) out[k] = move(o[k]);
-    return out;
+    if ('endColumn' in v) {
+      const s = v as Span;
+      if (s.endLine !== 0 && !moved.has(s)) {
+        moved.add(s);
+        s.start += s.line;
+        s.end += s.endLine;
+      }
+      return;
+    }
+    for (const k in v) move((v as Record<string, unknown>)[k]);
   };
-  return move(facts) as MigrationFacts;
+  move(facts);
+  return facts;
 }

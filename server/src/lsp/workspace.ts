@@ -146,8 +146,8 @@ export class WorkspaceIndex {
 
   /** An editor opened or changed a file: its text wins over the disk. Returns true when the graph changed. */
   async documentChanged(file: string, text: string): Promise<boolean> {
+    await initPythonParser(); // (first: an editor's text held is read in full by every later index)
     this.overlays.set(file, text);
-    await initPythonParser();
     return this.refreshFile(file, () => scriptFromText(file, text, 'full'));
   }
 

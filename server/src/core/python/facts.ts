@@ -88,7 +88,8 @@ const isBlank = (c: number): boolean => c === 32 || c === 9;
 function closingQuotes(text: string, start: number): number {
   let q = start;
   while (q < text.length && /[A-Za-z]/.test(text[q])) q++;
-  return text.startsWith(text[q].repeat(3), q) ? 3 : 1;
+  const quote = text[q];
+  return quote !== undefined && text.startsWith(quote.repeat(3), q) ? 3 : 1;
 }
 
 /** s[from, to) without the spaces and tabs at either end (how the Create Date is read). */

@@ -73,18 +73,19 @@ export class QuickFile implements ScriptFile {
     this.kept = facts;
   }
 
+  /** The text this file was read from (bytes from another thread were decoded there once already). */
+  private text(): string {
+    return typeof this.source === 'string' ? this.source : (decodeSource(this.source) as { text: string }).text;
+  }
+
   /** The facts: read again from the source on each call once settled (never kept: see the class comment). */
   get facts(): MigrationFacts {
-    if (this.kept) return this.kept;
-    const text = typeof this.source === 'string' ? this.source : (decodeSource(this.source) as { text: string }).text;
-    return quickFacts(text, true)!;
+    return this.kept ?? quickFacts(this.text(), true)!;
   }
 
   /** Whether `text` is the text this file was read from. */
   readFrom(text: string): boolean {
-    if (typeof this.source === 'string') return this.source === text;
-    const d = decodeSource(this.source);
-    return 'text' in d && d.text === text;
+    return this.text() === text;
   }
 
   /** Takes the summary and lets the facts go. */
